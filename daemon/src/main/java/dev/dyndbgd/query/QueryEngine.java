@@ -1,0 +1,169 @@
+package dev.dyndbgd.query;
+
+import dev.dyndbgd.log.DyndbgLog;
+import dev.dyndbgd.site.Flags;
+import dev.dyndbgd.site.SiteRecord;
+import dev.dyndbgd.table.ModuleTable;
+import dev.dyndbgd.table.SiteBody;
+import dev.dyndbgd.table.TableRegistry;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs the control language against the tables: a write is cut into queries, each is tokenized,
+ * parsed (flags first) and applied, as the kernel's {@code ddebug_proc_write} → {@code
+ * ddebug_exec_queries} → {@code ddebug_exec_query} → {@code ddebug_change} pipeline does.
+ *
+ * <p>A whole batch runs under the registry's write lock, so concurrent writers are serialised and a
+ * reader never sees half of a batch. A failing query changes nothing; the batch's other queries still
+ * apply and the batch reports EINVAL.
+ */
+public final class QueryEngine {
+    /** The kernel's limit: a write must be shorter than one page. */
+    public static final int MAX_WRITE = 4095;
+
+    private final TableRegistry registry;
+    private final DyndbgLog log;
+    private final List<Consumer<FlagChange>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** One site whose flags a query changed. Delivered under the write lock, in change order. */
+    public record FlagChange(ModuleTable table, int index, int oldFlags, int newFlags) {
+    }
+
+    public QueryEngine(TableRegistry registry, DyndbgLog log) {
+        this.registry = registry;
+        this.log = log;
+    }
+
+    public void onFlagChange(Consumer<FlagChange> listener) {
+        changeListeners.add(listener);
+    }
+
+    /** A {@code write(2)} to control: raw bytes, at most {@link #MAX_WRITE}. */
+    public BatchResult write(byte[] data, int length) {
+        if (length == 0) {
+            return new BatchResult(0, 0, 0, BatchResult.Status.OK);
+        }
+        if (length > MAX_WRITE) {
+            log.warn("expected <" + (MAX_WRITE + 1) + " bytes into control");
+            return new BatchResult(0, 0, 0, BatchResult.Status.E2BIG);
+        }
+        // The kernel copies the buffer NUL-terminated, so an embedded NUL ends the text silently.
+        int end = 0;
+        while (end < length && data[end] != 0) {
+            end++;
+        }
+        log.verbose(2, "read " + length + " bytes from userspace");
+        return execute(new String(data, 0, end, StandardCharsets.ISO_8859_1), null);
+    }
+
+    public BatchResult write(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        return write(bytes, bytes.length);
+    }
+
+    /**
+     * Runs a batch of queries; {@code defaultModule} is the module of a {@code foo.dyndbg=} parameter
+     * (null for control writes).
+     */
+    public BatchResult execute(String batch, String defaultModule) {
+        List<String> pieces = QueryBatch.split(batch);
+        int queries = 0;
+        int matches = 0;
+        int errors = 0;
+        registry.writeLock().lock();
+        try {
+            for (String piece : pieces) {
+                log.verbose(1, "query " + queries + ": \"" + piece + "\" mod:" + (defaultModule == null ? "*" : defaultModule));
+                queries++;
+                try {
+                    matches += executeOne(piece, defaultModule);
+                } catch (QueryException e) {
+                    errors++;
+                    log.error(e.getMessage());
+                    if (e.followUp() != null) {
+                        log.error(e.followUp());
+                    }
+                }
+            }
+        } finally {
+            registry.writeLock().unlock();
+        }
+        if (queries > 0) {
+            log.verbose(2, "processed " + queries + " queries, with " + matches + " matches, " + errors + " errs");
+        }
+        return new BatchResult(queries, matches, errors, errors > 0 ? BatchResult.Status.EINVAL : BatchResult.Status.OK);
+    }
+
+    private int executeOne(String text, String defaultModule) throws QueryException {
+        List<String> words;
+        try {
+            words = Tokenizer.tokenize(text);
+        } catch (QueryException e) {
+            throw e.withFollowUp("tokenize failed");
+        }
+        if (log.enabled(3)) {
+            StringBuilder sb = new StringBuilder("split into words:");
+            for (String w : words) {
+                sb.append(" \"").append(w).append('"');
+            }
+            log.verbose(3, sb.toString());
+        }
+        Query query = QueryParser.parse(words, defaultModule, log);
+        int found = apply(query);
+        log.verbose(3, query.describe(found > 0 ? "applied" : "no-match"));
+        return found;
+    }
+
+    /** The kernel's ddebug_change: returns the number of matching sites (changed or not). */
+    private int apply(Query q) {
+        int found = 0;
+        for (ModuleTable table : registry.tables()) {
+            if (q.module() != null && !Wildcard.matches(q.module(), table.name())) {
+                continue;
+            }
+            int wantedClass = SiteRecord.CLASS_DEFAULT;
+            if (q.className() != null) {
+                wantedClass = table.classIdOf(q.className());
+                if (wantedClass < 0) {
+                    continue;
+                }
+            }
+            for (int i = 0; i < table.size(); i++) {
+                if (table.classId(i) != wantedClass) {
+                    continue; // queries without "class" never touch classed sites
+                }
+                if (!SiteMatcher.matches(q, table.body(i))) {
+                    continue;
+                }
+                found++;
+                int old = table.flags(i);
+                int updated = q.flags().apply(old) & Flags.ALL;
+                if (updated == old) {
+                    continue;
+                }
+                registry.setFlags(table, i, updated);
+                if (log.enabled(4)) {
+                    SiteBody b = table.body(i);
+                    log.verbose(4, "changed " + SourcePaths.trim(b.file()) + ":" + b.line() + " [" + table.name() + "]" + b.function() + " "
+                            + Flags.describe(old) + " => " + Flags.describe(updated));
+                }
+                for (Consumer<FlagChange> l : changeListeners) {
+                    l.accept(new FlagChange(table, i, old, updated));
+                }
+            }
+        }
+        if (found == 0) {
+            log.verbose(1, "no matches for query");
+        }
+        return found;
+    }
+
+    /** For tests and tools: the queries a batch would run, after splitting. */
+    static List<String> pieces(String batch) {
+        return new ArrayList<>(QueryBatch.split(batch));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.dyndbgd.query;
+
+import dev.dyndbgd.table.SiteBody;
+
+/** Whether a site's body meets a query's file, func, format and line constraints. */
+final class SiteMatcher {
+    private SiteMatcher() {
+    }
+
+    static boolean matches(Query q, SiteBody body) {
+        if (q.file() != null && !fileMatches(q.file(), body.file())) {
+            return false;
+        }
+        if (q.function() != null && !Wildcard.matches(q.function(), body.function())) {
+            return false;
+        }
+        if (q.format() != null && !formatMatches(q.format(), body.format())) {
+            return false;
+        }
+        return q.lines().contains(body.line());
+    }
+
+    /** Full path, basename or source-root-trimmed path (the last equals the full path for relative names). */
+    static boolean fileMatches(String pattern, String file) {
+        return Wildcard.matches(pattern, file) || Wildcard.matches(pattern, SourcePaths.basename(file))
+                || Wildcard.matches(pattern, SourcePaths.trim(file));
+    }
+
+    /** Substring, or prefix when the value starts with {@code ^}; no wildcards. */
+    static boolean formatMatches(String wanted, String format) {
+        if (!wanted.isEmpty() && wanted.charAt(0) == '^') {
+            return format.startsWith(wanted.substring(1));
+        }
+        return format.contains(wanted);
+    }
+}

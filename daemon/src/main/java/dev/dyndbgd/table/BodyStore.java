@@ -1,0 +1,28 @@
+package dev.dyndbgd.table;
+
+import dev.dyndbgd.site.SiteRecord;
+
+import java.util.List;
+
+/**
+ * Where one table keeps the cold bodies of its call sites, addressed by site index. This is the narrow
+ * boundary between the hot heads (flags, class id) and everything else: queries and the control view
+ * reach bodies only through it, so how bodies are stored (plain objects now, a compressed pool later)
+ * can change without touching them.
+ *
+ * <p>Implementations must allow concurrent {@link #body} calls from many threads.
+ */
+public interface BodyStore {
+    int size();
+
+    SiteBody body(int index);
+
+    /** Gives back whatever the store holds; the table is gone. */
+    void release();
+
+    /** Creates a store for a new table's sites. */
+    @FunctionalInterface
+    interface Factory {
+        BodyStore create(String module, List<SiteRecord> sites);
+    }
+}

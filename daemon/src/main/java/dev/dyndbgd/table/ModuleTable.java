@@ -1,0 +1,113 @@
+package dev.dyndbgd.table;
+
+import dev.dyndbgd.site.ClassMap;
+import dev.dyndbgd.site.SiteRecord;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+
+/**
+ * One module's call sites: the hot heads (a flags byte and a class id per site, in two arrays indexed
+ * like the kernel's descriptor array) and a {@link BodyStore} holding the cold bodies under the same
+ * indexes, plus the module's class maps.
+ *
+ * <p>Flags are written only by the {@link TableRegistry}'s writers (under its write lock) and read
+ * without locks by enabled-checks; they are accessed with acquire/release semantics so a reader on
+ * another thread sees a change as soon as the writer publishes it.
+ */
+public final class ModuleTable {
+    private static final VarHandle FLAGS = MethodHandles.arrayElementVarHandle(byte[].class);
+
+    private final String name;
+    private final long loadSequence;
+    private final byte[] flags;
+    private final byte[] classIds;
+    private final BodyStore bodies;
+    private final List<ClassMap> classMaps;
+    private volatile boolean live = true;
+
+    ModuleTable(String name, long loadSequence, List<SiteRecord> sites, List<ClassMap> classMaps, BodyStore bodies) {
+        this.name = name;
+        this.loadSequence = loadSequence;
+        this.flags = new byte[sites.size()];
+        this.classIds = new byte[sites.size()];
+        for (int i = 0; i < sites.size(); i++) {
+            flags[i] = (byte) sites.get(i).flags();
+            classIds[i] = (byte) sites.get(i).classId();
+        }
+        this.bodies = bodies;
+        this.classMaps = List.copyOf(classMaps);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Increases with every table added, so two loads of the same module are told apart. */
+    public long loadSequence() {
+        return loadSequence;
+    }
+
+    public int size() {
+        return flags.length;
+    }
+
+    public int flags(int index) {
+        return (byte) FLAGS.getAcquire(flags, index) & 0xFF;
+    }
+
+    void setFlags(int index, int value) {
+        FLAGS.setRelease(flags, index, (byte) value);
+    }
+
+    public int classId(int index) {
+        return classIds[index];
+    }
+
+    public SiteBody body(int index) {
+        return bodies.body(index);
+    }
+
+    public List<ClassMap> classMaps() {
+        return classMaps;
+    }
+
+    /** The class id a {@code class NAME} query selects here, or -1 if no map of this module declares it. */
+    public int classIdOf(String className) {
+        // Most recently attached map first, as the kernel walks its list.
+        for (int i = classMaps.size() - 1; i >= 0; i--) {
+            int id = classMaps.get(i).idOf(className);
+            if (id >= 0) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    /** The name of a class id for the control view, or null if no map covers it. */
+    public String classNameOf(int classId) {
+        for (int i = classMaps.size() - 1; i >= 0; i--) {
+            String n = classMaps.get(i).nameOf(classId);
+            if (n != null) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    void release() {
+        live = false;
+        bodies.release();
+    }
+
+    /** False once the table was removed; its bodies must not be read any more. */
+    public boolean isLive() {
+        return live;
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + flags.length + " sites)";
+    }
+}
