@@ -12,6 +12,13 @@ import java.nio.charset.StandardCharsets;
  * {@link MalformedModuleException} naming the file instead of an {@link IndexOutOfBoundsException}
  * from deep inside the parser. Offsets are carried as {@code long} until checked, because ELF64
  * fields are unsigned 64-bit and a huge value must not wrap into a plausible {@code int}.
+ *
+ * <p>String scans and relocation tables draw on a work budget of twice the file size. Structures
+ * may legitimately share bytes (the linker merges ".text" into the tail of ".rela.text"), so the
+ * work is not bounded by the file by itself: a crafted file whose thousands of pointers all aim into
+ * one long run of non-NUL bytes, or whose many relocation sections all cover the same bytes, would
+ * otherwise cost time and memory quadratic in its size. A real module reads each part it needs
+ * about once and stays well inside the budget.
  */
 final class ElfBytes {
     private final ByteBuffer buf;
@@ -19,6 +26,8 @@ final class ElfBytes {
     private final int arrayOffset;
     private final int size;
     private final String source;
+    /** Bytes that string scans and relocation tables may still examine; see the class comment. */
+    private long workBudget;
 
     ElfBytes(ByteBuffer contents, String source) {
         // A private little-endian view: the caller's buffer position, limit and order stay untouched,
@@ -26,6 +35,7 @@ final class ElfBytes {
         this.buf = contents.slice().order(ByteOrder.LITTLE_ENDIAN);
         this.size = buf.remaining();
         this.source = source;
+        this.workBudget = 2L * size + 65536;
         if (buf.hasArray()) {
             this.array = buf.array();
             this.arrayOffset = buf.arrayOffset();
@@ -37,10 +47,6 @@ final class ElfBytes {
 
     int size() {
         return size;
-    }
-
-    String source() {
-        return source;
     }
 
     /** An exception for this file; callers {@code throw bytes.fail(...)} so control flow stays visible. */
@@ -80,9 +86,28 @@ final class ElfBytes {
 
     /**
      * Index of the first NUL byte in {@code [from, end)}, or -1. Callers pass the end of the section
-     * the string belongs to, so a string never runs on into the next section.
+     * the string belongs to, so a string never runs on into the next section. The bytes examined are
+     * charged to the scan budget.
      */
-    int indexOfNul(int from, int end) {
+    int indexOfNul(int from, int end) throws MalformedModuleException {
+        int nul = scan(from, end);
+        charge((nul < 0 ? end : nul + 1) - (long) from, "strings referenced by the file");
+        return nul;
+    }
+
+    /**
+     * Takes {@code amount} bytes of work from the budget; call before doing (or allocating for) it.
+     * {@code what} names the kind of work in the error.
+     */
+    void charge(long amount, String what) throws MalformedModuleException {
+        workBudget -= amount;
+        if (workBudget < 0) {
+            throw fail(what + " add up to more than twice the file's size; "
+                    + "its structures overlap in a way no compiler or linker produces");
+        }
+    }
+
+    private int scan(int from, int end) {
         if (array != null) {
             byte[] a = array;
             for (int i = from + arrayOffset, e = end + arrayOffset; i < e; i++) {
@@ -101,18 +126,18 @@ final class ElfBytes {
     }
 
     /**
-     * Decodes {@code [from, to)} as UTF-8. Kernel strings are ASCII in practice; for anything else
-     * UTF-8 is what the kernel prints to a UTF-8 terminal, and a malformed sequence becomes U+FFFD
-     * rather than an error, because one odd byte in a format string is no reason to lose a module.
+     * Decodes {@code [from, to)} one char per byte (ISO-8859-1). Kernel strings are bytes, and the
+     * whole daemon handles text this way, so a format with UTF-8 or invalid bytes is matched and
+     * printed back byte for byte, as the kernel does, instead of being altered or rejected.
      */
-    String utf8(int from, int to) {
+    String text(int from, int to) {
         int length = to - from;
         if (array != null) {
-            return new String(array, arrayOffset + from, length, StandardCharsets.UTF_8);
+            return new String(array, arrayOffset + from, length, StandardCharsets.ISO_8859_1);
         }
         byte[] copy = new byte[length];
         buf.get(from, copy);
-        return new String(copy, StandardCharsets.UTF_8);
+        return new String(copy, StandardCharsets.ISO_8859_1);
     }
 
     /** True if the bytes at {@code offset} equal {@code prefix} (the caller has bounds-checked the range). */

@@ -17,7 +17,6 @@ package dev.dyndbgd.elf;
 record ElfSection(int index, String name, int type, long flags, int offset, int size, long link, long info,
                   long entrySize) {
     static final int SHT_NULL = 0;
-    static final int SHT_PROGBITS = 1;
     static final int SHT_SYMTAB = 2;
     static final int SHT_STRTAB = 3;
     static final int SHT_RELA = 4;

@@ -19,9 +19,4 @@ record ElfSymbol(int index, long nameOffset, int info, long sectionIndex, long v
     static final int SHN_ABS = 0xfff1;
     static final int SHN_COMMON = 0xfff2;
     static final int SHN_XINDEX = 0xffff;
-    static final int STT_SECTION = 3;
-
-    int type() {
-        return info & 0xf;
-    }
 }

@@ -3,6 +3,8 @@ package dev.dyndbgd.elf;
 import dev.dyndbgd.site.ClassMap;
 import dev.dyndbgd.site.ModuleImage;
 import dev.dyndbgd.site.SiteRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +23,7 @@ import java.util.List;
  * <p>Stateless and thread-safe; files can be read from several threads at once.
  */
 public final class KernelModuleReader {
+    private static final Logger LOG = LoggerFactory.getLogger(KernelModuleReader.class);
     private static final ModuleFileLoader DEFAULT_LOADER = new ModuleFileLoader();
 
     private KernelModuleReader() {
@@ -66,6 +69,7 @@ public final class KernelModuleReader {
                 throw new MalformedModuleException(source, "no module name: .modinfo has no name= entry and the "
                         + "file name gives none");
             }
+            LOG.trace("{}: module {}, {} call sites, {} class maps", source, name, sites.size(), classMaps.size());
             return new ModuleImage(name, sites, classMaps);
         } catch (InternalError e) {
             // What the JVM throws when a memory-mapped file shrinks under the reader (SIGBUS): the

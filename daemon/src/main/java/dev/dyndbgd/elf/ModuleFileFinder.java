@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -36,7 +37,7 @@ public final class ModuleFileFinder {
     public static List<Path> find(Path start) throws IOException {
         if (!Files.isDirectory(start)) {
             if (!Files.exists(start)) {
-                throw new java.nio.file.NoSuchFileException(start.toString());
+                throw new NoSuchFileException(start.toString());
             }
             return List.of(start);
         }

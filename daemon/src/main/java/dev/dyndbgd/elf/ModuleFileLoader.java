@@ -77,6 +77,11 @@ public final class ModuleFileLoader {
     private ByteBuffer decompress(Path file, ModuleCompression compression) throws IOException {
         String source = file.toString();
         long compressedSize = Files.size(file);
+        if (compressedSize == 0) {
+            // Some decoders read an empty input as an empty stream; for a module it is plainly damaged.
+            throw new MalformedModuleException(source, "corrupt " + compression.name().toLowerCase()
+                    + " data: the file is empty");
+        }
         try (InputStream raw = Files.newInputStream(file)) {
             // Opening is outside the try below: a missing or unreadable file is an I/O error, not a
             // malformed module. Everything the decoder throws from here on is about the data.

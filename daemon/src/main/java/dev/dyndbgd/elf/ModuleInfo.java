@@ -29,7 +29,7 @@ final class ModuleInfo {
                         + " is not NUL-terminated inside the section");
             }
             if (nul - p >= NAME_KEY.length && bytes.startsWith(p, NAME_KEY)) {
-                String name = bytes.utf8(p + NAME_KEY.length, nul);
+                String name = bytes.text(p + NAME_KEY.length, nul);
                 return name.isEmpty() ? null : name;
             }
             p = nul + 1;   // empty strings (padding) just advance one byte

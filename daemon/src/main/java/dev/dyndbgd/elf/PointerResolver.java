@@ -85,7 +85,7 @@ final class PointerResolver {
             throw bytes.fail(what + " points to a string at offset 0x" + Integer.toHexString(target.offset()) + " of "
                     + target.section() + " that is not NUL-terminated inside that section");
         }
-        String s = bytes.utf8(from, nul);
+        String s = bytes.text(from, nul);
         strings.put(key, s);
         return s;
     }

@@ -32,7 +32,7 @@ final class RelocationTable {
      */
     static RelocationTable read(ElfBytes bytes, List<ElfSection> relocationSections, ElfSection target,
                                 SymbolTable symbols) throws MalformedModuleException {
-        int total = 0;
+        long total = 0;
         for (ElfSection rela : relocationSections) {
             if (rela.type() == ElfSection.SHT_REL) {
                 throw bytes.fail(rela + " uses REL relocations, but x86-64 objects carry addends (RELA)");
@@ -47,11 +47,15 @@ final class RelocationTable {
                 throw bytes.fail("relocation section " + rela + " uses symbol table index " + rela.link()
                         + ", not the object's symbol table (index " + symbols.index() + ")");
             }
-            total += rela.size() / ENTRY_SIZE;   // sizes are inside the file, so this cannot overflow
+            total += rela.size() / ENTRY_SIZE;
         }
-        long[] offsets = new long[total];
-        long[] infos = new long[total];
-        long[] addends = new long[total];
+        // Each section lies inside the file, but several could overlap, and other targets' tables
+        // could cover the same bytes again; the shared budget keeps the total allocated here bounded
+        // by the file size (three longs per 24-byte entry).
+        bytes.charge(total * ENTRY_SIZE, "relocation tables");
+        long[] offsets = new long[(int) total];
+        long[] infos = new long[(int) total];
+        long[] addends = new long[(int) total];
         int n = 0;
         boolean sorted = true;
         for (ElfSection rela : relocationSections) {
@@ -101,10 +105,6 @@ final class RelocationTable {
             infos[i] = oldInfos[from];
             addends[i] = oldAddends[from];
         }
-    }
-
-    ElfSection target() {
-        return target;
     }
 
     int size() {

@@ -58,11 +58,7 @@ final class SectionTable {
         if (nul < 0) {
             throw bytes.fail("name of section " + index + " is not NUL-terminated inside the section name table");
         }
-        return bytes.utf8(from, nul);
-    }
-
-    int count() {
-        return sections.length;
+        return bytes.text(from, nul);
     }
 
     /** The section at {@code index}; {@code what} says who asked, for the error message. */

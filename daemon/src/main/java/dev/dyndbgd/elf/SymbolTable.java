@@ -79,6 +79,6 @@ final class SymbolTable {
         if (nul < 0) {
             throw bytes.fail("name of symbol " + symbol.index() + " is not NUL-terminated in " + names);
         }
-        return bytes.utf8(from, nul);
+        return bytes.text(from, nul);
     }
 }

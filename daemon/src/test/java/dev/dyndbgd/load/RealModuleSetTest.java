@@ -35,6 +35,9 @@ class RealModuleSetTest {
     @BeforeAll
     void load() throws IOException {
         String dir = System.getProperty("dyndbgd.realModules", "");
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(!dir.isEmpty() && Files.isDirectory(Path.of(dir)), "CI must run with the real module set");
+        }
         assumeTrue(!dir.isEmpty() && Files.isDirectory(Path.of(dir)), "real module set not fetched (scripts/fetch-real-modules)");
         tree = Path.of(dir);
         DyndbgLog log = new DyndbgLog(0);
