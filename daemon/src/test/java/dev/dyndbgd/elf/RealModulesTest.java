@@ -22,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The expected numbers were counted independently of this reader for Debian's 6.1.0-50-amd64.
  */
 class RealModulesTest {
-    static final Path ROOT = Path.of(System.getProperty("dyndbgd.realModules", "/nonexistent"));
+    /** Set by bin/test (-Ddyndbgd.realModules) to the tree scripts/fetch-real-modules unpacked. */
+    static final String DIR = System.getProperty("dyndbgd.realModules", "");
+    static final Path ROOT = Path.of(DIR.isEmpty() ? "/nonexistent" : DIR);
     static final List<String> DRM_CLASSES = List.of("DRM_UT_CORE", "DRM_UT_DRIVER", "DRM_UT_KMS", "DRM_UT_PRIME",
             "DRM_UT_ATOMIC", "DRM_UT_VBL", "DRM_UT_STATE", "DRM_UT_LEASE", "DRM_UT_DP", "DRM_UT_DRMRES");
 
