@@ -37,6 +37,23 @@ public final class ControlStream extends InputStream {
         this.chunk = new byte[0];
     }
 
+    /** The whole text at once, for tools and tests; readers of the mount stream instead. */
+    public static String snapshot(TableRegistry registry) {
+        ControlStream in = new ControlStream(registry);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf, 0, buf.length)) > 0) {
+            out.write(buf, 0, n);
+        }
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void close() {
+        // Nothing held between reads: each chunk takes and releases the lock itself.
+    }
+
     /** Bytes handed out so far. */
     public long position() {
         return position;

@@ -6,7 +6,10 @@ import dev.dyndbgd.table.ModuleTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The daemon's own {@code pr_debug}: each {@code DBG.printf("format", args)} in the daemon's code is a
@@ -19,6 +22,7 @@ import java.util.Map;
  */
 public final class SelfDebug {
     private static final Logger OUT = LoggerFactory.getLogger("dyndbgd");
+    private static final List<Consumer<String>> LISTENERS = new CopyOnWriteArrayList<>();
 
     private final Class<?> owner;
     /** Set once the module is registered: format literal -> site index in that table. */
@@ -76,7 +80,17 @@ public final class SelfDebug {
             end--;
         }
         line.append(message, 0, end);
-        OUT.info(line.toString());
+        String text = line.toString();
+        OUT.info(text);
+        for (Consumer<String> l : LISTENERS) {
+            l.accept(text);
+        }
+    }
+
+    /** Observes every printed debug line (tests, and later the mount's log view); returns a remover. */
+    public static Runnable addListener(Consumer<String> listener) {
+        LISTENERS.add(listener);
+        return () -> LISTENERS.remove(listener);
     }
 
     /** The kernel's {@code __dynamic_emit_prefix}: t, m, f, s, l in that order, then one space. */

@@ -188,6 +188,9 @@ public final class SelfSites {
 
     /** {@code lambda$load$3} was written inside {@code load}: report that, as the kernel reports __func__. */
     static String functionName(String method) {
+        if (method.equals("<init>") || method.equals("<clinit>")) {
+            return method; // constructors and static initialisers have no other name in bytecode
+        }
         if (method.startsWith("lambda$")) {
             int end = method.indexOf('$', 7);
             return end > 7 ? method.substring(7, end) : method;

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * C sources for fixture modules, laid out as Linux 6.x {@code include/linux/dynamic_debug.h} lays
  * out {@code struct _ddebug} and {@code struct ddebug_class_map}, compiled by the tests with gcc.
  */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
@@ -136,6 +136,11 @@ final class Fixtures {
             """;
 
     /** Compiles {@code source} as {@code drivers/fixture/<stem>.c} into {@code dir/<moduleFile>}. */
+    /** A compiled module named {@code fixture_mod} with five call sites, for tests outside this package. */
+    public static Path sitesModule(Path dir) throws IOException, InterruptedException {
+        return module(dir, SITES_C, "fixture.ko");
+    }
+
     static Path module(Path dir, String source, String moduleFile) throws IOException, InterruptedException {
         String stem = moduleFile.substring(0, moduleFile.indexOf('.'));
         return Tools.compileModule(dir, "drivers/fixture/" + stem + ".c", source, moduleFile);

@@ -50,11 +50,7 @@ public final class EngineFixture {
     }
 
     public String control() {
-        try (ControlStream in = new ControlStream(registry)) {
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ControlStream.snapshot(registry);
     }
 
     /** The control lines (without header) that contain the given text. */
