@@ -5,16 +5,22 @@ import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.query.QueryEngine;
 import dev.dyndbgd.selfdebug.SelfDebug;
 import dev.dyndbgd.selfdebug.SelfSites;
+import dev.dyndbgd.state.StateStore;
 import dev.dyndbgd.table.BodyStore;
+import dev.dyndbgd.table.ModuleTable;
 import dev.dyndbgd.table.TableRegistry;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The daemon's core, wired: the registry of tables, the query engine over it, the module loader, and
- * the daemon's own debug statements as module {@value SelfSites#MODULE}. Front ends (the command line,
- * the FUSE mount) drive it.
+ * The daemon's core, wired: the registry of tables, the query engine over it, the module loader, the
+ * saved state and the configured queries. Front ends (the command line, the FUSE mount) drive it.
+ *
+ * <p>When a table is added, the same steps as a kernel module load follow, in this order: its
+ * {@code foo.dyndbg} queries from the configuration, then the user's saved flags for its sites (the
+ * user's latest word wins over configured defaults).
  */
 public final class Daemon {
     private static final SelfDebug DBG = SelfDebug.forClass(Daemon.class);
@@ -22,13 +28,36 @@ public final class Daemon {
     private final DyndbgLog log;
     private final TableRegistry registry;
     private final QueryEngine engine;
+    private volatile Map<String, List<String>> moduleQueries = Map.of();
+    private volatile StateStore state;
 
     public Daemon(DyndbgLog log, BodyStore.Factory bodies) {
         this.log = log;
         this.registry = new TableRegistry(bodies, log);
         this.engine = new QueryEngine(registry, log);
-        SelfSites.register(registry);
-        DBG.printf("registered own call sites: %d\n", registry.siteCount());
+        registry.onAdd(this::tableAdded);
+    }
+
+    /** Keeps control writes in {@code store} and restores them into tables as they are added. */
+    public void useState(StateStore store) {
+        this.state = store;
+        engine.onBatch((origin, changes) -> {
+            if (origin == QueryEngine.Origin.CONTROL) {
+                store.record(changes);
+            }
+        });
+    }
+
+    /** {@code foo.dyndbg} queries: run whenever module foo is added. */
+    public void useModuleQueries(Map<String, List<String>> queries) {
+        this.moduleQueries = Map.copyOf(queries);
+    }
+
+    /** Adds the daemon's own debug statements as module {@value SelfSites#MODULE}. */
+    public ModuleTable registerSelf() {
+        ModuleTable t = SelfSites.register(registry);
+        DBG.printf("registered own call sites: %d\n", t.size());
+        return t;
     }
 
     /** Loads module files and logs the summary line. */
@@ -36,6 +65,26 @@ public final class Daemon {
         ModuleLoader.Summary s = new ModuleLoader(registry, log).load(paths);
         log.info(s.describe());
         return s;
+    }
+
+    /** {@code dyndbg = "..."} queries, applied once like the kernel's boot parameter. */
+    public void applyBootQueries(List<String> queries) {
+        for (String q : queries) {
+            engine.execute(q, null, QueryEngine.Origin.CONFIG);
+        }
+    }
+
+    private void tableAdded(ModuleTable table) {
+        for (String q : moduleQueries.getOrDefault(table.name(), List.of())) {
+            engine.execute(q, table.name(), QueryEngine.Origin.CONFIG);
+        }
+        StateStore s = state;
+        if (s != null) {
+            int restored = s.restore(table, registry);
+            if (restored > 0) {
+                DBG.printf("restored saved flags of %d sites in %s\n", restored, table.name());
+            }
+        }
     }
 
     public DyndbgLog log() {

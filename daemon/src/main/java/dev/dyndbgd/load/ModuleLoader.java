@@ -113,6 +113,12 @@ public final class ModuleLoader {
         if (t instanceof MalformedModuleException m) {
             return m.reason();
         }
+        if (t instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (t instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

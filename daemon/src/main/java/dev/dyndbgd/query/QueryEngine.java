@@ -10,7 +10,6 @@ import dev.dyndbgd.table.TableRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Runs the control language against the tables: a write is cut into queries, each is tokenized,
@@ -27,10 +26,23 @@ public final class QueryEngine {
 
     private final TableRegistry registry;
     private final DyndbgLog log;
-    private final List<Consumer<FlagChange>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<BatchListener> batchListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** One site whose flags a query changed. Delivered under the write lock, in change order. */
+    /** One site whose flags a query changed. */
     public record FlagChange(ModuleTable table, int index, int oldFlags, int newFlags) {
+    }
+
+    /** Who asked for a batch: a user writing to control, or the configuration applying its defaults. */
+    public enum Origin { CONTROL, CONFIG }
+
+    /**
+     * Sees each batch's flag changes, in order, while the batch still holds the write lock, so what a
+     * listener records (the saved state, shared flag bytes) is ordered exactly like the changes and is
+     * done before the writer is answered.
+     */
+    @FunctionalInterface
+    public interface BatchListener {
+        void applied(Origin origin, List<FlagChange> changes);
     }
 
     public QueryEngine(TableRegistry registry, DyndbgLog log) {
@@ -38,8 +50,8 @@ public final class QueryEngine {
         this.log = log;
     }
 
-    public void onFlagChange(Consumer<FlagChange> listener) {
-        changeListeners.add(listener);
+    public void onBatch(BatchListener listener) {
+        batchListeners.add(listener);
     }
 
     /** A {@code write(2)} to control: raw bytes, at most {@link #MAX_WRITE}. */
@@ -57,7 +69,7 @@ public final class QueryEngine {
             end++;
         }
         log.verbose(2, "read " + length + " bytes from userspace");
-        return execute(new String(data, 0, end, StandardCharsets.ISO_8859_1), null);
+        return execute(new String(data, 0, end, StandardCharsets.ISO_8859_1), null, Origin.CONTROL);
     }
 
     public BatchResult write(String text) {
@@ -69,8 +81,9 @@ public final class QueryEngine {
      * Runs a batch of queries; {@code defaultModule} is the module of a {@code foo.dyndbg=} parameter
      * (null for control writes).
      */
-    public BatchResult execute(String batch, String defaultModule) {
+    public BatchResult execute(String batch, String defaultModule, Origin origin) {
         List<String> pieces = QueryBatch.split(batch);
+        List<FlagChange> changes = new ArrayList<>();
         int queries = 0;
         int matches = 0;
         int errors = 0;
@@ -80,13 +93,18 @@ public final class QueryEngine {
                 log.verbose(1, "query " + queries + ": \"" + piece + "\" mod:" + (defaultModule == null ? "*" : defaultModule));
                 queries++;
                 try {
-                    matches += executeOne(piece, defaultModule);
+                    matches += executeOne(piece, defaultModule, changes);
                 } catch (QueryException e) {
                     errors++;
                     log.error(e.getMessage());
                     if (e.followUp() != null) {
                         log.error(e.followUp());
                     }
+                }
+            }
+            if (!changes.isEmpty()) {
+                for (BatchListener l : batchListeners) {
+                    l.applied(origin, changes);
                 }
             }
         } finally {
@@ -98,7 +116,7 @@ public final class QueryEngine {
         return new BatchResult(queries, matches, errors, errors > 0 ? BatchResult.Status.EINVAL : BatchResult.Status.OK);
     }
 
-    private int executeOne(String text, String defaultModule) throws QueryException {
+    private int executeOne(String text, String defaultModule, List<FlagChange> changes) throws QueryException {
         List<String> words;
         try {
             words = Tokenizer.tokenize(text);
@@ -113,13 +131,13 @@ public final class QueryEngine {
             log.verbose(3, sb.toString());
         }
         Query query = QueryParser.parse(words, defaultModule, log);
-        int found = apply(query);
+        int found = apply(query, changes);
         log.verbose(3, query.describe(found > 0 ? "applied" : "no-match"));
         return found;
     }
 
     /** The kernel's ddebug_change: returns the number of matching sites (changed or not). */
-    private int apply(Query q) {
+    private int apply(Query q, List<FlagChange> changes) {
         int found = 0;
         for (ModuleTable table : registry.tables()) {
             if (q.module() != null && !Wildcard.matches(q.module(), table.name())) {
@@ -151,9 +169,7 @@ public final class QueryEngine {
                     log.verbose(4, "changed " + SourcePaths.trim(b.file()) + ":" + b.line() + " [" + table.name() + "]" + b.function() + " "
                             + Flags.describe(old) + " => " + Flags.describe(updated));
                 }
-                for (Consumer<FlagChange> l : changeListeners) {
-                    l.accept(new FlagChange(table, i, old, updated));
-                }
+                changes.add(new FlagChange(table, i, old, updated));
             }
         }
         if (found == 0) {

@@ -135,12 +135,26 @@ public final class Fixtures {
             MODINFO(m_name, "name=classy40");
             """;
 
-    /** Compiles {@code source} as {@code drivers/fixture/<stem>.c} into {@code dir/<moduleFile>}. */
     /** A compiled module named {@code fixture_mod} with five call sites, for tests outside this package. */
     public static Path sitesModule(Path dir) throws IOException, InterruptedException {
         return module(dir, SITES_C, "fixture.ko");
     }
 
+    /**
+     * A compiled module {@code name} with {@code sites} unclassed call sites, one per function
+     * {@code fn_<i>} with format {@code "<name> site <i>\n"}, one per source line.
+     */
+    public static Path generatedModule(Path dir, String name, int sites) throws IOException, InterruptedException {
+        StringBuilder c = new StringBuilder(DDEBUG_STRUCT);
+        for (int i = 0; i < sites; i++) {
+            c.append("void fn_").append(i).append("(void) { DDEBUG(d_").append(i).append(", \"").append(name)
+                    .append(" site ").append(i).append("\\n\", 63, 0); }\n");
+        }
+        c.append("MODINFO(m_name, \"name=").append(name).append("\");\n");
+        return module(dir, c.toString(), name + ".ko");
+    }
+
+    /** Compiles {@code source} as {@code drivers/fixture/<stem>.c} into {@code dir/<moduleFile>}. */
     static Path module(Path dir, String source, String moduleFile) throws IOException, InterruptedException {
         String stem = moduleFile.substring(0, moduleFile.indexOf('.'));
         return Tools.compileModule(dir, "drivers/fixture/" + stem + ".c", source, moduleFile);

@@ -229,8 +229,8 @@ class QueryEngineTest {
 
     @Test
     void defaultModuleFromModuleParameterCanBeOverridden() {
-        assertEquals(4, f.engine.execute("+p", "params").matches());
-        assertEquals(3, f.engine.execute("module usbcore +f", "params").matches());
+        assertEquals(4, f.engine.execute("+p", "params", QueryEngine.Origin.CONFIG).matches());
+        assertEquals(3, f.engine.execute("module usbcore +f", "params", QueryEngine.Origin.CONFIG).matches());
     }
 
     @Test

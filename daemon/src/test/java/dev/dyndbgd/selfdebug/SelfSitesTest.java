@@ -31,6 +31,7 @@ class SelfSitesTest {
     @Test
     void sitesCarryRealFileFunctionAndLine() throws IOException {
         Daemon daemon = new Daemon(new DyndbgLog(0), HeapBodyStore.factory());
+        daemon.registerSelf();
         String control = ControlStream.snapshot(daemon.registry());
         int line = sourceLine("dev/dyndbgd/load/ModuleLoader.java", "loaded %s as %s");
         assertTrue(control.contains("dev/dyndbgd/load/ModuleLoader.java:" + line + " [dyndbgd]load =_ \"loaded %s as %s: %d sites\\n\"\n"),
@@ -41,6 +42,7 @@ class SelfSitesTest {
     @Test
     void enablingTheModulePrintsDecoratedLines(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Daemon daemon = new Daemon(new DyndbgLog(0), HeapBodyStore.factory());
+        daemon.registerSelf();
         List<String> printed = new ArrayList<>();
         Runnable remove = SelfDebug.addListener(printed::add);
         try {

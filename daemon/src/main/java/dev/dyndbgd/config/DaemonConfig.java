@@ -1,0 +1,33 @@
+package dev.dyndbgd.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the daemon is told at start, from the config file and then the command line.
+ *
+ * @param mountPoint         where control appears
+ * @param loadPaths          module files or trees to load (empty: the running kernel's tree)
+ * @param allowOther         let other users read the mount
+ * @param defaultPermissions let the kernel enforce modes (non-root users may read, not write)
+ * @param verbose            dyndbg verbose level 0..4
+ * @param stateFile          where flag changes are kept across restarts
+ * @param bootQueries        {@code dyndbg = "..."}: applied once at start, after the first load
+ * @param moduleQueries      {@code foo.dyndbg = "..."}: applied whenever module foo is added
+ */
+public record DaemonConfig(Path mountPoint, List<Path> loadPaths, boolean allowOther, boolean defaultPermissions,
+                           int verbose, Path stateFile, List<String> bootQueries, Map<String, List<String>> moduleQueries) {
+    public static final Path DEFAULT_FILE = Path.of("/etc/dyndbgd/dyndbgd.conf");
+
+    public DaemonConfig {
+        loadPaths = List.copyOf(loadPaths);
+        bootQueries = List.copyOf(bootQueries);
+        moduleQueries = Map.copyOf(moduleQueries);
+    }
+
+    public static DaemonConfig defaults() {
+        return new DaemonConfig(Path.of("/mnt/dyndbg"), List.of(), true, true, 0, Path.of("/var/lib/dyndbgd/state"),
+                List.of(), Map.of());
+    }
+}

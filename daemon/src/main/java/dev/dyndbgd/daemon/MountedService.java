@@ -1,0 +1,76 @@
+package dev.dyndbgd.daemon;
+
+import dev.dyndbgd.config.DaemonConfig;
+import dev.dyndbgd.fuse.FuseMount;
+import dev.dyndbgd.fuse.MountOptions;
+import dev.dyndbgd.fuse.VirtualDirectory;
+import dev.dyndbgd.load.ModuleLoader;
+import dev.dyndbgd.log.DyndbgLog;
+import dev.dyndbgd.mount.ControlFile;
+import dev.dyndbgd.selfdebug.SelfDebug;
+import dev.dyndbgd.state.StateStore;
+import dev.dyndbgd.table.HeapBodyStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The daemon as a service: state restored, modules loaded, configured queries applied, the tree
+ * mounted, systemd told it is ready; then it serves until SIGTERM or SIGINT, unmounts, saves and
+ * exits 0.
+ */
+final class MountedService {
+    private static final Logger LOG = LoggerFactory.getLogger("dyndbgd");
+    private static final SelfDebug DBG = SelfDebug.forClass(MountedService.class);
+
+    private final DaemonConfig config;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    MountedService(DaemonConfig config) {
+        this.config = config;
+    }
+
+    int run() throws IOException {
+        DyndbgLog log = new DyndbgLog(config.verbose());
+        Daemon daemon = new Daemon(log, HeapBodyStore.factory());
+        try (StateStore state = StateStore.open(config.stateFile(), log)) {
+            daemon.useState(state);
+            daemon.useModuleQueries(config.moduleQueries());
+            daemon.registerSelf();
+            daemon.load(config.loadPaths().isEmpty() ? ModuleLoader.defaultPaths() : config.loadPaths());
+            daemon.applyBootQueries(config.bootQueries());
+
+            VirtualDirectory root = VirtualDirectory.of("", List.of(new ControlFile(daemon.registry(), daemon.engine())));
+            MountOptions options = new MountOptions(config.allowOther(), config.defaultPermissions(), "dyndbgd");
+            try (FuseMount mount = FuseMount.mount(root, config.mountPoint(), options)) {
+                for (String sig : List.of("TERM", "INT", "HUP")) {
+                    Signal.handle(new Signal(sig), s -> {
+                        LOG.info("caught SIG{}: unmounting {}", s.getName(), mount.mountPoint());
+                        stop.countDown();
+                    });
+                }
+                String status = daemon.registry().tables().size() + " modules, " + daemon.registry().siteCount()
+                        + " call sites at " + mount.mountPoint() + "/control";
+                LOG.info("serving {}", status);
+                DBG.printf("mounted %s with %s\n", mount.mountPoint(), options);
+                SdNotify.notify("READY=1\nSTATUS=" + status + "\nMAINPID=" + ProcessHandle.current().pid());
+                awaitStop();
+                SdNotify.notify("STOPPING=1");
+            }
+        }
+        LOG.info("stopped");
+        return 0;
+    }
+
+    private void awaitStop() {
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.dyndbgd.fuse;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How the tree is mounted.
+ *
+ * @param allowOther         let users other than the mounting one in (FUSE's {@code allow_other})
+ * @param defaultPermissions let the kernel enforce the files' mode bits ({@code default_permissions})
+ * @param fsName             the source name shown in the mount table
+ */
+public record MountOptions(boolean allowOther, boolean defaultPermissions, String fsName) {
+    /** Largest single write the kernel hands over in one piece; larger writes arrive split in pieces this big. */
+    public static final int MAX_WRITE = 131072;
+
+    public static MountOptions defaults() {
+        return new MountOptions(true, true, "dyndbgd");
+    }
+
+    /** The libfuse2 command-line options. */
+    List<String> toArgs() {
+        List<String> o = new ArrayList<>();
+        o.add("fsname=" + fsName);
+        o.add("subtype=" + fsName);
+        // Every read and write must reach the daemon as issued: generated content has no size, and a
+        // control write is one batch (cached writes would arrive later, merged or split in pages).
+        o.add("direct_io");
+        // One write(2) of up to MAX_WRITE bytes arrives as one request, so a 4095-byte batch is whole
+        // and anything over the kernel's 4095-byte limit is seen (and refused) in one piece.
+        o.add("big_writes");
+        o.add("max_write=" + MAX_WRITE);
+        // Attributes are generated: never let the kernel cache them.
+        o.add("attr_timeout=0");
+        o.add("entry_timeout=0");
+        if (allowOther) {
+            o.add("allow_other");
+        }
+        if (defaultPermissions) {
+            o.add("default_permissions");
+        }
+        return List.of("-o", String.join(",", o));
+    }
+}
