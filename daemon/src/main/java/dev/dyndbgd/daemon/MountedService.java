@@ -6,6 +6,7 @@ import dev.dyndbgd.fuse.MountOptions;
 import dev.dyndbgd.fuse.VirtualDirectory;
 import dev.dyndbgd.load.ModuleLoader;
 import dev.dyndbgd.log.DyndbgLog;
+import dev.dyndbgd.control.ControlSnapshots;
 import dev.dyndbgd.mount.ControlFile;
 import dev.dyndbgd.selfdebug.SelfDebug;
 import dev.dyndbgd.state.StateStore;
@@ -44,7 +45,7 @@ final class MountedService {
             daemon.load(config.loadPaths().isEmpty() ? ModuleLoader.defaultPaths() : config.loadPaths());
             daemon.applyBootQueries(config.bootQueries());
 
-            VirtualDirectory root = VirtualDirectory.of("", List.of(new ControlFile(daemon.registry(), daemon.engine())));
+            VirtualDirectory root = VirtualDirectory.of("", List.of(new ControlFile(new ControlSnapshots(daemon.registry()), daemon.engine())));
             MountOptions options = new MountOptions(config.allowOther(), config.defaultPermissions(), "dyndbgd");
             try (FuseMount mount = FuseMount.mount(root, config.mountPoint(), options)) {
                 for (String sig : List.of("TERM", "INT", "HUP")) {

@@ -1,25 +1,25 @@
 package dev.dyndbgd.mount;
 
-import dev.dyndbgd.control.ControlStream;
+import dev.dyndbgd.control.ControlReader;
+import dev.dyndbgd.control.ControlSnapshots;
 import dev.dyndbgd.fuse.FsException;
 import dev.dyndbgd.fuse.OpenFile;
 import dev.dyndbgd.fuse.VirtualFile;
 import dev.dyndbgd.query.BatchResult;
 import dev.dyndbgd.query.QueryEngine;
-import dev.dyndbgd.table.TableRegistry;
 import jnr.constants.platform.Errno;
 
 /**
- * {@code control} on the mount, as debugfs has it: reading streams the listing (a seq_file-like cursor
- * per open file), each write(2) is one batch of queries answered with the kernel's result: the byte
+ * {@code control} on the mount, as debugfs has it: reading gives the listing (see {@link ControlSnapshots}),
+ * each write(2) is one batch of queries answered with the kernel's result: the byte
  * count, EINVAL if a query failed, E2BIG if the write was longer than 4095 bytes.
  */
 public final class ControlFile implements VirtualFile {
-    private final TableRegistry registry;
+    private final ControlSnapshots snapshots;
     private final QueryEngine engine;
 
-    public ControlFile(TableRegistry registry, QueryEngine engine) {
-        this.registry = registry;
+    public ControlFile(ControlSnapshots snapshots, QueryEngine engine) {
+        this.snapshots = snapshots;
         this.engine = engine;
     }
 
@@ -43,27 +43,17 @@ public final class ControlFile implements VirtualFile {
         return new Handle();
     }
 
-    /** One open of control. Reads continue a cursor; a read elsewhere restarts it, like seq_file. */
+    /** One open of control: reads come from a snapshot or a fresh rendering, writes are batches. */
     private final class Handle implements OpenFile {
-        private ControlStream cursor;
+        private ControlReader reader;
 
         @Override
         public synchronized int read(long offset, byte[] dst) {
-            if (cursor == null || offset < cursor.position()) {
-                cursor = new ControlStream(registry);
+            // Chosen at the first read, not at open, so the text is as of reading, as with seq_file.
+            if (reader == null) {
+                reader = snapshots.open();
             }
-            if (offset > cursor.position()) {
-                cursor.skip(offset - cursor.position());
-            }
-            int total = 0;
-            while (total < dst.length) {
-                int n = cursor.read(dst, total, dst.length - total);
-                if (n <= 0) {
-                    break;
-                }
-                total += n;
-            }
-            return total;
+            return reader.read(offset, dst);
         }
 
         @Override

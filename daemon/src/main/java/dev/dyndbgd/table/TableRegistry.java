@@ -26,6 +26,8 @@ public final class TableRegistry {
     private final DyndbgLog log;
     private final List<Consumer<ModuleTable>> addListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile List<ModuleTable> tables = List.of();
+    /** Bumped by every change a reader of control could see: flags, tables added or removed. */
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private long nextSequence;
 
     public TableRegistry(BodyStore.Factory bodyStores, DyndbgLog log) {
@@ -57,6 +59,7 @@ public final class TableRegistry {
             next.addAll(tables);
             next.add(table);
             tables = List.copyOf(next);
+            version.incrementAndGet();
             log.verbose(3, "add-module: " + image.name() + "." + image.sites().size() + " sites");
             if (!maps.isEmpty()) {
                 log.verbose(1, "module:" + image.name() + " attached " + maps.size() + " classes");
@@ -104,6 +107,7 @@ public final class TableRegistry {
         List<ModuleTable> next = new ArrayList<>(tables);
         next.remove(table);
         tables = List.copyOf(next);
+        version.incrementAndGet();
         table.release();
         log.verbose(2, "removed module \"" + table.name() + "\"");
         return table;
@@ -138,5 +142,11 @@ public final class TableRegistry {
             throw new IllegalStateException("flags change without the write lock");
         }
         table.setFlags(index, flags);
+        version.incrementAndGet();
+    }
+
+    /** Changes whenever what control shows changes; equal values mean identical control text. */
+    public long version() {
+        return version.get();
     }
 }

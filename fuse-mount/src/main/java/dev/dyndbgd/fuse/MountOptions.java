@@ -30,9 +30,12 @@ public record MountOptions(boolean allowOther, boolean defaultPermissions, Strin
         // and anything over the kernel's 4095-byte limit is seen (and refused) in one piece.
         o.add("big_writes");
         o.add("max_write=" + MAX_WRITE);
-        // Attributes are generated: never let the kernel cache them.
-        o.add("attr_timeout=0");
-        o.add("entry_timeout=0");
+        // The tree's shape and attributes never change while mounted, so the kernel may keep them:
+        // an "echo > control" then costs open, write and release, not lookups and getattrs too.
+        o.add("attr_timeout=3600");
+        o.add("entry_timeout=3600");
+        // O_TRUNC arrives with open() instead of as a separate truncate request.
+        o.add("atomic_o_trunc");
         if (allowOther) {
             o.add("allow_other");
         }

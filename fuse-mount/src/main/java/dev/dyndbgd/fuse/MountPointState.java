@@ -29,8 +29,9 @@ public enum MountPointState {
         if (!entry.get().fsType().startsWith("fuse")) {
             return LIVE;
         }
-        // A stat on a dead FUSE mount fails at once with ENOTCONN; one on a hung server could block, so
-        // ask on a helper thread and treat no answer as a live (busy) mount rather than wait forever.
+        // Listing a dead FUSE mount fails at once with ENOTCONN (a stat may not: the kernel can answer
+        // it from its attribute cache). A hung server could block, so ask on a helper thread and treat
+        // no answer as a live (busy) mount rather than wait forever.
         ExecutorService probe = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mount-probe");
             t.setDaemon(true);
@@ -40,6 +41,9 @@ public enum MountPointState {
             Future<MountPointState> f = probe.submit(() -> {
                 try {
                     Files.readAttributes(dir, BasicFileAttributes.class);
+                    try (var entries = Files.newDirectoryStream(dir)) {
+                        entries.iterator().hasNext();
+                    }
                     return LIVE;
                 } catch (IOException e) {
                     String m = String.valueOf(e.getMessage());

@@ -34,6 +34,8 @@ final class VirtualFs extends FuseStubFS {
     private final long ownerGid;
     private final Map<Long, OpenFile> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
+    /** Per FUSE thread, a read buffer re-used across requests (a request is at most max_read bytes). */
+    private final ThreadLocal<byte[]> readBuffers = ThreadLocal.withInitial(() -> new byte[0]);
     /** Every node shows the time the tree was mounted: its shape never changes afterwards. */
     private final long mountedAt = System.currentTimeMillis() / 1000;
 
@@ -118,7 +120,12 @@ final class VirtualFs extends FuseStubFS {
             return -Errno.EBADF.intValue();
         }
         try {
-            byte[] dst = new byte[(int) Math.min(size, Integer.MAX_VALUE)];
+            int want = (int) Math.min(size, Integer.MAX_VALUE);
+            byte[] dst = readBuffers.get();
+            if (dst.length != want) {
+                dst = new byte[want];
+                readBuffers.set(dst);
+            }
             int n = open.read(offset, dst);
             buf.put(0, dst, 0, n);
             return n;
@@ -168,10 +175,8 @@ final class VirtualFs extends FuseStubFS {
         }
     }
 
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        return 0;
-    }
+    // flush is deliberately not implemented: libfuse answers ENOSYS once and the kernel stops sending
+    // it, saving a round trip on every close (there is nothing buffered to flush).
 
     @Override
     public int release(String path, FuseFileInfo fi) {
