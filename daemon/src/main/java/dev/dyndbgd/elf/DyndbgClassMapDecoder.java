@@ -49,12 +49,9 @@ final class DyndbgClassMapDecoder {
 
     static List<ClassMap> decode(ElfObject elf, PointerResolver pointers) throws MalformedModuleException {
         ElfBytes bytes = elf.bytes();
-        ElfSection section = elf.sections().findAllocated(SECTION);
-        if (section == null || section.size() == 0) {
+        ElfSection section = elf.nonEmptySection(SECTION);
+        if (section == null) {
             return List.of();
-        }
-        if (!section.hasContents()) {
-            throw bytes.fail(SECTION + " has no contents in the file (section type " + section.type() + ")");
         }
         RelocationTable relocations = elf.relocationsFor(section);
         if (relocations == null) {

@@ -42,12 +42,9 @@ final class DyndbgSiteDecoder {
     /** The call sites in descriptor order, which is the order the kernel lists them in {@code control}. */
     static List<SiteRecord> decode(ElfObject elf, PointerResolver pointers) throws MalformedModuleException {
         ElfBytes bytes = elf.bytes();
-        ElfSection section = elf.sections().findAllocated(SECTION);
-        if (section == null || section.size() == 0) {
+        ElfSection section = elf.nonEmptySection(SECTION);
+        if (section == null) {
             return List.of();
-        }
-        if (!section.hasContents()) {
-            throw bytes.fail(SECTION + " has no contents in the file (section type " + section.type() + ")");
         }
         if (section.size() % DESCRIPTOR_SIZE != 0) {
             throw bytes.fail(SECTION + " size " + section.size() + " is not a multiple of " + DESCRIPTOR_SIZE);

@@ -42,6 +42,21 @@ final class ElfObject {
     }
 
     /** The symbol table; the kernel loader, like this method, uses the first SHT_SYMTAB section. */
+    /**
+     * The allocated section with this name when it holds data, or null when it is absent or empty;
+     * a non-empty section without bytes in the file (NOBITS) is malformed for our purposes.
+     */
+    ElfSection nonEmptySection(String name) throws MalformedModuleException {
+        ElfSection section = sections.findAllocated(name);
+        if (section == null || section.size() == 0) {
+            return null;
+        }
+        if (!section.hasContents()) {
+            throw bytes.fail(name + " has no contents in the file (section type " + section.type() + ")");
+        }
+        return section;
+    }
+
     SymbolTable symbols() throws MalformedModuleException {
         if (symbols == null) {
             ElfSection table = sections.findByType(ElfSection.SHT_SYMTAB);
