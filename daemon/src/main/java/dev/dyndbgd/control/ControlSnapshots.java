@@ -47,6 +47,13 @@ public final class ControlSnapshots implements AutoCloseable {
         return new RenderingReader(version);
     }
 
+    /** Drops the cached rendering (reclaim); returns the bytes given back. */
+    public long drop() {
+        Snapshot s = last;
+        last = null;
+        return s == null ? 0 : s.bytes().length;
+    }
+
     /** Bytes held by the cache now (for statistics). */
     public long cachedBytes() {
         Snapshot s = last;

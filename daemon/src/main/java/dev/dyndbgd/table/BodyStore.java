@@ -20,6 +20,17 @@ public interface BodyStore {
     /** Gives back whatever the store holds; the table is gone. */
     void release();
 
+    /**
+     * The site was enabled: keep its body at hand (the diet's first step: enabled sites stay mapped,
+     * so printing and control reads do not decompress them again and again).
+     */
+    default void pin(int index) {
+    }
+
+    /** The site was disabled: its body need not stay mapped any more. */
+    default void unpin(int index) {
+    }
+
     /** Creates a store for a new table's sites. */
     @FunctionalInterface
     interface Factory {

@@ -1,6 +1,7 @@
 package dev.dyndbgd.table;
 
 import dev.dyndbgd.site.ClassMap;
+import dev.dyndbgd.site.Flags;
 import dev.dyndbgd.site.SiteRecord;
 
 import java.lang.invoke.MethodHandles;
@@ -38,6 +39,11 @@ public final class ModuleTable {
         }
         this.bodies = bodies;
         this.classMaps = List.copyOf(classMaps);
+        for (int i = 0; i < flags.length; i++) {
+            if ((flags[i] & Flags.PRINT) != 0) {
+                bodies.pin(i); // built with DEBUG: enabled from the start
+            }
+        }
     }
 
     public String name() {
@@ -58,7 +64,20 @@ public final class ModuleTable {
     }
 
     void setFlags(int index, int value) {
+        int old = flags(index);
         FLAGS.setRelease(flags, index, (byte) value);
+        boolean wasOn = (old & Flags.PRINT) != 0;
+        boolean isOn = (value & Flags.PRINT) != 0;
+        if (isOn && !wasOn) {
+            bodies.pin(index);
+        } else if (wasOn && !isOn) {
+            bodies.unpin(index);
+        }
+    }
+
+    /** The body store, for statistics and reclaim. */
+    public BodyStore bodies() {
+        return bodies;
     }
 
     public int classId(int index) {

@@ -1,0 +1,19 @@
+package dev.dyndbgd.body;
+
+/**
+ * What the pooled bodies hold, for {@code stats} and the benchmarks.
+ *
+ * @param rawBytes        bodies as laid out in blocks, before compression
+ * @param storedBytes     what the blocks take in pool objects (compressed, with their small headers)
+ * @param poolPageBytes   pool pages held (4 KiB each): what the pool really costs, fragmentation included
+ * @param indexBytes      per-table block indexes (first site and handle per block)
+ * @param codecBytes      dictionary and its digested form
+ * @param cacheBytes      decoded bodies of enabled (pinned) sites
+ * @param maps            blocks decompressed so far
+ */
+public record BodyStats(String codec, long tables, long sites, long blocks, long pinned, long rawBytes, long storedBytes,
+                        long poolPageBytes, long indexBytes, long codecBytes, long cacheBytes, long maps) {
+    public long residentBytes() {
+        return poolPageBytes + indexBytes + codecBytes + cacheBytes;
+    }
+}

@@ -1,0 +1,254 @@
+package dev.dyndbgd.body;
+
+import dev.dyndbgd.pool.ZsPool;
+import dev.dyndbgd.site.SiteRecord;
+import dev.dyndbgd.table.BodyStore;
+import dev.dyndbgd.table.SiteBody;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Cold bodies of every table, compressed in one zsmalloc pool: the diet finished.
+ *
+ * <p>Each table's sites are cut into blocks of consecutive sites ({@link BlockLayout}), each block
+ * compressed by the {@link BodyCodec} and stored as one pool object: {@code [compressed length]
+ * [raw length] [compressed bytes]}. A table keeps only, per block, its first site index and its pool
+ * handle (heads and bodies tied by index). Mapping one body decompresses its block and decodes that
+ * one record; enabled sites are kept decoded in a small per-table cache (pinned), nothing else is.
+ *
+ * <p>Concurrency: any number of readers map bodies at once (a shared read lock, so a map never waits
+ * for another module's map); only a recompression (re-training the dictionary) or a reclaim takes the
+ * write lock while it swaps blocks.
+ */
+public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
+    /** A block holds at most this many sites... */
+    static final int MAX_SITES_PER_BLOCK = 32;
+    /** ...and stops growing once its laid-out bytes reach this. */
+    static final int TARGET_RAW_BYTES = 3000;
+
+    private final ZsPool pool;
+    private volatile BodyCodec codec;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Set<PooledBodyStore> stores = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<byte[][]> scratch = ThreadLocal.withInitial(() -> new byte[][]{new byte[4096], new byte[8192]});
+    final AtomicLong rawBytes = new AtomicLong();
+    final AtomicLong storedBytes = new AtomicLong();
+    final AtomicLong maps = new AtomicLong();
+    private final AtomicLong maxPoolBytes = new AtomicLong();
+
+    public PooledBodies(ZsPool pool, BodyCodec codec) {
+        this.pool = pool;
+        this.codec = codec;
+    }
+
+    public ZsPool pool() {
+        return pool;
+    }
+
+    public BodyCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public BodyStore create(String module, List<SiteRecord> sites) {
+        List<SiteBody> bodies = new ArrayList<>(sites.size());
+        for (SiteRecord r : sites) {
+            bodies.add(new SiteBody(r.file(), r.function(), r.format(), r.line()));
+        }
+        lock.readLock().lock();
+        try {
+            PooledBodyStore store = store(module, bodies, codec);
+            stores.add(store);
+            return store;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private PooledBodyStore store(String module, List<SiteBody> bodies, BodyCodec with) {
+        List<Integer> starts = new ArrayList<>();
+        List<Long> handles = new ArrayList<>();
+        long[] tally = new long[2]; // raw bytes, stored bytes
+        int i = 0;
+        while (i < bodies.size()) {
+            int end = i;
+            int raw = 0;
+            while (end < bodies.size() && end - i < MAX_SITES_PER_BLOCK && raw < TARGET_RAW_BYTES) {
+                SiteBody b = bodies.get(end++);
+                raw += b.file().length() + b.function().length() + b.format().length() + 4;
+            }
+            long handle = storeBlock(bodies.subList(i, end), with, tally);
+            while (handle == 0) { // too big for one pool object: halve the block until it fits
+                end = i + Math.max(1, (end - i) / 2);
+                handle = storeBlock(bodies.subList(i, end), with, tally);
+                if (handle == 0 && end - i == 1) {
+                    throw new IllegalArgumentException(module + ": call site " + i + " is too large to store ("
+                            + bodies.get(i).format().length() + "-byte format)");
+                }
+            }
+            starts.add(i);
+            handles.add(handle);
+            i = end;
+        }
+        int[] startArray = new int[starts.size() + 1];
+        long[] handleArray = new long[handles.size()];
+        for (int b = 0; b < handleArray.length; b++) {
+            startArray[b] = starts.get(b);
+            handleArray[b] = handles.get(b);
+        }
+        startArray[handleArray.length] = bodies.size();
+        return new PooledBodyStore(this, module, startArray, handleArray, tally[0], tally[1]);
+    }
+
+    /** Compresses and stores one block; 0 if it does not fit in a pool object. */
+    private long storeBlock(List<SiteBody> block, BodyCodec with, long[] tally) {
+        byte[] raw = BlockLayout.encode(block);
+        byte[] comp = with.compress(raw);
+        byte[] header = new byte[10];
+        int h = putVarint(header, 0, comp.length);
+        h = putVarint(header, h, raw.length);
+        int size = h + comp.length;
+        if (size > ZsPool.MAX_OBJECT_SIZE && block.size() > 1) {
+            return 0;
+        }
+        long handle = pool.malloc(size);
+        pool.write(handle, 0, header, 0, h);
+        pool.write(handle, h, comp, 0, comp.length);
+        tally[0] += raw.length;
+        tally[1] += size;
+        rawBytes.addAndGet(raw.length);
+        storedBytes.addAndGet(size);
+        maxPoolBytes.accumulateAndGet(pool.totalPages() * 4096L, Math::max);
+        return handle;
+    }
+
+    /** Reads and decompresses a block into the thread's scratch buffer; returns it and its length. */
+    byte[] loadBlock(long handle, int[] rawLength) {
+        byte[][] s = scratch.get();
+        byte[] head = s[0];
+        int usable = Math.min(pool.usableSize(handle), head.length);
+        pool.read(handle, 0, head, 0, Math.min(usable, 10));
+        int[] pos = {0};
+        int compLen = getVarint(head, pos);
+        int rawLen = getVarint(head, pos);
+        if (head.length < compLen) {
+            head = s[0] = new byte[compLen];
+        }
+        pool.read(handle, pos[0], head, 0, compLen);
+        if (s[1].length < rawLen) {
+            s[1] = new byte[Math.max(rawLen, s[1].length * 2)];
+        }
+        BodyCodec c = codec;
+        int n = c.decompress(head, compLen, s[1], rawLen);
+        rawLength[0] = n;
+        maps.incrementAndGet();
+        return s[1];
+    }
+
+    /** A store gave back its blocks: take its bytes out of the totals. */
+    void released(long raw, long stored) {
+        rawBytes.addAndGet(-raw);
+        storedBytes.addAndGet(-stored);
+    }
+
+    /** High-water mark of the pool's pages, in bytes (mm_stat's mem_used_max). */
+    public long maxPoolBytes() {
+        return maxPoolBytes.get();
+    }
+
+    ReentrantReadWriteLock lock() {
+        return lock;
+    }
+
+    void forget(PooledBodyStore store) {
+        stores.remove(store);
+    }
+
+    /**
+     * Trains a zstd dictionary on the bodies now stored and recompresses every block with it (what
+     * zram's recompression does with a better algorithm). Run once the first load is in, before
+     * the mount serves. Returns the dictionary size, or 0 if none could be trained.
+     */
+    public int trainDictionary(int size) {
+        if (!(codec instanceof ZstdDictCodec zstd) || zstd.hasDictionary()) {
+            return 0;
+        }
+        lock.writeLock().lock();
+        try {
+            List<byte[]> samples = new ArrayList<>();
+            for (PooledBodyStore s : stores) {
+                s.forEachRawBlock(samples::add);
+            }
+            byte[] dict = ZstdDictCodec.train(samples, size);
+            if (dict == null) {
+                return 0;
+            }
+            ZstdDictCodec trained = zstd.withDictionary(dict);
+            for (PooledBodyStore s : stores) {
+                PooledBodyStore fresh = store(s.module(), s.allBodies(), trained);
+                s.replaceBlocks(fresh);
+            }
+            zstd.releaseCompressor();
+            codec = trained;
+            return dict.length;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Drops compressor working memory after a bulk load. */
+    public void releaseWorkingMemory() {
+        if (codec instanceof ZstdDictCodec z) {
+            z.releaseCompressor();
+        }
+    }
+
+    /** Statistics over every table's bodies. */
+    public BodyStats stats() {
+        long blocks = 0;
+        long sites = 0;
+        long pinned = 0;
+        long indexBytes = 0;
+        long cacheBytes = 0;
+        for (PooledBodyStore s : stores) {
+            blocks += s.blockCount();
+            sites += s.size();
+            pinned += s.pinnedCount();
+            indexBytes += s.indexBytes();
+            cacheBytes += s.cacheBytes();
+        }
+        return new BodyStats(codec.name(), stores.size(), sites, blocks, pinned, rawBytes.get(), storedBytes.get(),
+                pool.totalPages() * 4096L, indexBytes, codec.residentBytes(), cacheBytes, maps.get());
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    static int putVarint(byte[] b, int at, int v) {
+        while ((v & ~0x7F) != 0) {
+            b[at++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[at++] = (byte) v;
+        return at;
+    }
+
+    static int getVarint(byte[] b, int[] pos) {
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int x = b[pos[0]++];
+            v |= (x & 0x7F) << shift;
+            if ((x & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("corrupt block header");
+    }
+}

@@ -1,0 +1,118 @@
+package dev.dyndbgd.body;
+
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdDictDecompress;
+import com.github.luben.zstd.ZstdDictTrainer;
+
+import java.util.List;
+
+/**
+ * zstd through zstd-jni, optionally with a dictionary trained on the bodies themselves (the way zram
+ * uses a zstd dictionary): small blocks share their common text (paths, "%s: ", "failed", ...) with
+ * the dictionary instead of each carrying it. Frames are lean: no magic, checksum, dictionary id or
+ * content size (the pool entry records sizes).
+ */
+public final class ZstdDictCodec implements BodyCodec {
+    private final int level;
+    private final byte[] dictionary;
+    private final ZstdDictDecompress decompressDict;
+    /** One compressor, made when needed and dropped after a bulk load: at high levels it holds megabytes. */
+    private ZstdCompressCtx compressor;
+    /** Decompression contexts, at most one per thread that decompresses at the same moment. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<ZstdDecompressCtx> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicInteger contexts = new java.util.concurrent.atomic.AtomicInteger();
+
+    public ZstdDictCodec(int level, byte[] dictionary) {
+        this.level = level;
+        this.dictionary = dictionary;
+        this.decompressDict = dictionary == null ? null : new ZstdDictDecompress(dictionary);
+    }
+
+    /** Trains a dictionary of at most {@code size} bytes on sample blocks; null if zstd finds too little to learn. */
+    public static byte[] train(List<byte[]> samples, int size) {
+        long total = 0;
+        for (byte[] s : samples) {
+            total += s.length;
+        }
+        if (samples.size() < 16 || total < size) {
+            return null;
+        }
+        ZstdDictTrainer trainer = new ZstdDictTrainer((int) Math.min(Integer.MAX_VALUE - 16, total + 1024), size);
+        for (byte[] s : samples) {
+            trainer.addSample(s);
+        }
+        try {
+            return trainer.trainSamples();
+        } catch (RuntimeException e) {
+            return null; // zstd refuses when the samples teach it nothing; work without a dictionary
+        }
+    }
+
+    public ZstdDictCodec withDictionary(byte[] dict) {
+        return new ZstdDictCodec(level, dict);
+    }
+
+    public boolean hasDictionary() {
+        return dictionary != null;
+    }
+
+    @Override
+    public String name() {
+        return "zstd";
+    }
+
+    @Override
+    public synchronized byte[] compress(byte[] raw) {
+        if (compressor == null) {
+            compressor = new ZstdCompressCtx();
+            compressor.setLevel(level);
+            compressor.setMagicless(true);
+            compressor.setChecksum(false);
+            compressor.setContentSize(false);
+            compressor.setDictID(false);
+        }
+        if (dictionary != null) {
+            compressor.loadDict(dictionary); // by content: no digested dictionary kept between loads
+        }
+        return compressor.compress(raw);
+    }
+
+    /** Gives back the compressor's working memory; the next compress makes a new one. */
+    public synchronized void releaseCompressor() {
+        if (compressor != null) {
+            compressor.close();
+            compressor = null;
+        }
+    }
+
+    @Override
+    public int decompress(byte[] src, int srcLen, byte[] dst, int rawLength) {
+        ZstdDecompressCtx d = idle.pollFirst();
+        if (d == null) {
+            d = new ZstdDecompressCtx();
+            d.setMagicless(true);
+            if (decompressDict != null) {
+                d.loadDict(decompressDict);
+            }
+            contexts.incrementAndGet();
+        }
+        try {
+            return d.decompressByteArray(dst, 0, rawLength, src, 0, srcLen);
+        } finally {
+            idle.offerFirst(d);
+        }
+    }
+
+    /** Decompression contexts made so far (each holds zstd's working memory, about 100 KiB). */
+    public int decompressionContexts() {
+        return contexts.get();
+    }
+
+    @Override
+    public long residentBytes() {
+        // The dictionary bytes and zstd's digested decompression copy (about its size again plus the
+        // entropy tables); working memory of the contexts is reported apart.
+        return dictionary == null ? 0 : 2L * dictionary.length + 27 * 1024;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.dyndbgd.mount;
+
+import dev.dyndbgd.fuse.OpenFile;
+import dev.dyndbgd.fuse.VirtualFile;
+import jnr.constants.platform.Errno;
+import dev.dyndbgd.fuse.FsException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * A read-only file whose text is produced when it is opened (like a debugfs statistics file): every
+ * reader of one open sees one consistent text, whatever its read sizes and offsets.
+ */
+public final class TextFile implements VirtualFile {
+    private final String name;
+    private final Supplier<String> text;
+
+    public TextFile(String name, Supplier<String> text) {
+        this.name = name;
+        this.text = text;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int permissions() {
+        return 0444;
+    }
+
+    @Override
+    public boolean writable() {
+        return false;
+    }
+
+    @Override
+    public OpenFile open(int flags) {
+        byte[] bytes = text.get().getBytes(StandardCharsets.ISO_8859_1);
+        return new OpenFile() {
+            @Override
+            public int read(long offset, byte[] dst) {
+                if (offset >= bytes.length) {
+                    return 0;
+                }
+                int n = (int) Math.min(dst.length, bytes.length - offset);
+                System.arraycopy(bytes, (int) offset, dst, 0, n);
+                return n;
+            }
+
+            @Override
+            public int write(long offset, byte[] data) throws FsException {
+                throw new FsException(Errno.EACCES, name + " is read-only");
+            }
+        };
+    }
+}
