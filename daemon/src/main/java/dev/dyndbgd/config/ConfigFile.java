@@ -40,6 +40,9 @@ public final class ConfigFile {
         boolean defaultPermissions = base.defaultPermissions();
         int verbose = base.verbose();
         Path state = base.stateFile();
+        String codec = base.codec();
+        int dictionarySize = base.dictionarySize();
+        long memoryBudget = base.memoryBudget();
         List<String> boot = new ArrayList<>(base.bootQueries());
         Map<String, List<String>> perModule = new LinkedHashMap<>();
         base.moduleQueries().forEach((k, v) -> perModule.put(k, new ArrayList<>(v)));
@@ -76,12 +79,16 @@ public final class ConfigFile {
                 case "default_permissions" -> defaultPermissions = bool(value, where);
                 case "verbose" -> verbose = verbose(value, where);
                 case "state_file" -> state = path(value, where);
+                case "codec" -> codec = codec(value, where);
+                case "dictionary_size" -> dictionarySize = (int) number(value, where, 0, 1 << 20);
+                case "memory_budget" -> memoryBudget = number(value, where, 0, Long.MAX_VALUE);
                 default -> throw new ConfigException(where + ": unknown key \"" + key + "\"");
             }
         }
         Map<String, List<String>> frozen = new LinkedHashMap<>();
         perModule.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
-        return new DaemonConfig(mount, load, allowOther, defaultPermissions, verbose, state, boot, frozen);
+        return new DaemonConfig(mount, load, allowOther, defaultPermissions, verbose, state, boot, frozen, codec,
+                dictionarySize, memoryBudget);
     }
 
     /** Removes a {@code #} comment that is not inside double quotes. */
@@ -145,6 +152,25 @@ public final class ConfigFile {
             case "no", "false", "off", "0" -> false;
             default -> throw new ConfigException(where + ": expected yes or no, got \"" + v + "\"");
         };
+    }
+
+    static String codec(String v, String where) throws ConfigException {
+        if (!DaemonConfig.CODECS.contains(v)) {
+            throw new ConfigException(where + ": codec must be one of " + String.join(", ", DaemonConfig.CODECS) + ", got \"" + v + "\"");
+        }
+        return v;
+    }
+
+    private static long number(String v, String where, long min, long max) throws ConfigException {
+        try {
+            long n = Long.parseLong(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the error
+        }
+        throw new ConfigException(where + ": expected a number " + min + ".." + max + ", got \"" + v + "\"");
     }
 
     private static int verbose(String v, String where) throws ConfigException {

@@ -15,9 +15,14 @@ import java.util.Map;
  * @param stateFile          where flag changes are kept across restarts
  * @param bootQueries        {@code dyndbg = "..."}: applied once at start, after the first load
  * @param moduleQueries      {@code foo.dyndbg = "..."}: applied whenever module foo is added
+ * @param codec              how bodies are compressed in the pool: zstd, lz4, lz4hc or none
+ * @param dictionarySize     size of the zstd dictionary trained on the first load (0: none)
+ * @param memoryBudget       pool bytes above which memory is reclaimed (0: no budget)
  */
 public record DaemonConfig(Path mountPoint, List<Path> loadPaths, boolean allowOther, boolean defaultPermissions,
-                           int verbose, Path stateFile, List<String> bootQueries, Map<String, List<String>> moduleQueries) {
+                           int verbose, Path stateFile, List<String> bootQueries, Map<String, List<String>> moduleQueries,
+                           String codec, int dictionarySize, long memoryBudget) {
+    public static final List<String> CODECS = List.of("zstd", "lz4", "lz4hc", "none");
     public static final Path DEFAULT_FILE = Path.of("/etc/dyndbgd/dyndbgd.conf");
 
     public DaemonConfig {
@@ -28,6 +33,12 @@ public record DaemonConfig(Path mountPoint, List<Path> loadPaths, boolean allowO
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(Path.of("/mnt/dyndbg"), List.of(), true, true, 0, Path.of("/var/lib/dyndbgd/state"),
-                List.of(), Map.of());
+                List.of(), Map.of(), "zstd", 16 * 1024, 0);
+    }
+
+    /** The same configuration with another codec (the command line's --codec). */
+    public DaemonConfig withCodec(String name) {
+        return new DaemonConfig(mountPoint, loadPaths, allowOther, defaultPermissions, verbose, stateFile, bootQueries,
+                moduleQueries, name, dictionarySize, memoryBudget);
     }
 }

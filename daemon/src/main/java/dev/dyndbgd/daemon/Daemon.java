@@ -1,5 +1,8 @@
 package dev.dyndbgd.daemon;
 
+import dev.dyndbgd.body.BodyStores;
+import dev.dyndbgd.body.PooledBodies;
+import dev.dyndbgd.config.DaemonConfig;
 import dev.dyndbgd.load.ModuleLoader;
 import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.query.QueryEngine;
@@ -30,12 +33,43 @@ public final class Daemon {
     private final QueryEngine engine;
     private volatile Map<String, List<String>> moduleQueries = Map.of();
     private volatile StateStore state;
+    private PooledBodies bodies;
 
     public Daemon(DyndbgLog log, BodyStore.Factory bodies) {
         this.log = log;
         this.registry = new TableRegistry(bodies, log);
         this.engine = new QueryEngine(registry, log);
         registry.onAdd(this::tableAdded);
+    }
+
+    /**
+     * The daemon as configured: pooled bodies with the configured codec, saved state (if given),
+     * configured queries, its own sites, the first load, a dictionary trained on it, boot queries.
+     */
+    public static Daemon start(DaemonConfig config, StateStore state) {
+        PooledBodies bodies = BodyStores.pooled(config.codec());
+        Daemon daemon = new Daemon(new DyndbgLog(config.verbose()), bodies);
+        daemon.bodies = bodies;
+        if (state != null) {
+            daemon.useState(state);
+        }
+        daemon.useModuleQueries(config.moduleQueries());
+        daemon.registerSelf();
+        daemon.load(config.loadPaths().isEmpty() ? ModuleLoader.defaultPaths() : config.loadPaths());
+        if (config.dictionarySize() > 0) {
+            int dict = bodies.trainDictionary(config.dictionarySize());
+            if (dict > 0) {
+                DBG.printf("trained a %d-byte dictionary and recompressed every block\n", dict);
+            }
+        }
+        bodies.releaseWorkingMemory();
+        daemon.applyBootQueries(config.bootQueries());
+        return daemon;
+    }
+
+    /** The pooled bodies when the daemon was made by {@link #start}; null otherwise. */
+    public PooledBodies bodies() {
+        return bodies;
     }
 
     /** Keeps control writes in {@code store} and restores them into tables as they are added. */

@@ -6,11 +6,9 @@ import dev.dyndbgd.config.DaemonConfig;
 import dev.dyndbgd.control.ControlStream;
 import dev.dyndbgd.fuse.FuseMount;
 import dev.dyndbgd.fuse.MountPointState;
-import dev.dyndbgd.load.ModuleLoader;
 import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.query.BatchResult;
 import dev.dyndbgd.query.SourcePaths;
-import dev.dyndbgd.table.HeapBodyStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,6 +50,10 @@ public final class Main implements Callable<Integer> {
             description = "Let other users read the mount (default: yes).")
     private Boolean allowOther;
 
+    @Option(names = "--codec", paramLabel = "NAME",
+            description = "How call-site bodies are compressed in the pool: zstd (default, with a dictionary trained on the loaded sites), lz4, lz4hc, none.")
+    private String codec;
+
     @Option(names = "--source-root", paramLabel = "PREFIX", defaultValue = "",
             description = "Path prefix trimmed from file names (the kernel's trim_prefix); default none.")
     private String sourceRoot;
@@ -69,6 +71,10 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws IOException, ConfigException {
         SourcePaths.setSourceRoot(sourceRoot);
         DaemonConfig cfg = effectiveConfig();
+        if (!DaemonConfig.CODECS.contains(cfg.codec())) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--codec must be one of " + String.join(", ", DaemonConfig.CODECS));
+        }
         if (detachStale) {
             return detachStale(cfg.mountPoint());
         }
@@ -88,7 +94,8 @@ public final class Main implements Callable<Integer> {
         return new DaemonConfig(mount != null ? mount : cfg.mountPoint(), load.isEmpty() ? cfg.loadPaths() : load,
                 allowOther != null ? allowOther : cfg.allowOther(), cfg.defaultPermissions(),
                 verbose != null ? checkVerbose(verbose) : cfg.verbose(), stateFile != null ? stateFile : cfg.stateFile(),
-                cfg.bootQueries(), cfg.moduleQueries());
+                cfg.bootQueries(), cfg.moduleQueries(), codec != null ? codec : cfg.codec(), cfg.dictionarySize(),
+                cfg.memoryBudget());
     }
 
     private int checkVerbose(int v) {
@@ -99,11 +106,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private int oneShot(DaemonConfig cfg) throws IOException {
-        Daemon daemon = new Daemon(new DyndbgLog(cfg.verbose()), HeapBodyStore.factory());
-        daemon.useModuleQueries(cfg.moduleQueries());
-        daemon.registerSelf();
-        daemon.load(cfg.loadPaths().isEmpty() ? ModuleLoader.defaultPaths() : cfg.loadPaths());
-        daemon.applyBootQueries(cfg.bootQueries());
+        Daemon daemon = Daemon.start(cfg, null);
         int status = 0;
         for (String batch : exec) {
             BatchResult r = daemon.engine().write(batch);

@@ -4,13 +4,12 @@ import dev.dyndbgd.config.DaemonConfig;
 import dev.dyndbgd.fuse.FuseMount;
 import dev.dyndbgd.fuse.MountOptions;
 import dev.dyndbgd.fuse.VirtualDirectory;
-import dev.dyndbgd.load.ModuleLoader;
 import dev.dyndbgd.log.DyndbgLog;
+import dev.dyndbgd.reclaim.Reclaimer;
 import dev.dyndbgd.control.ControlSnapshots;
-import dev.dyndbgd.mount.ControlFile;
+import dev.dyndbgd.mount.MountTree;
 import dev.dyndbgd.selfdebug.SelfDebug;
 import dev.dyndbgd.state.StateStore;
-import dev.dyndbgd.table.HeapBodyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -36,16 +35,14 @@ final class MountedService {
     }
 
     int run() throws IOException {
-        DyndbgLog log = new DyndbgLog(config.verbose());
-        Daemon daemon = new Daemon(log, HeapBodyStore.factory());
-        try (StateStore state = StateStore.open(config.stateFile(), log)) {
-            daemon.useState(state);
-            daemon.useModuleQueries(config.moduleQueries());
-            daemon.registerSelf();
-            daemon.load(config.loadPaths().isEmpty() ? ModuleLoader.defaultPaths() : config.loadPaths());
-            daemon.applyBootQueries(config.bootQueries());
-
-            VirtualDirectory root = VirtualDirectory.of("", List.of(new ControlFile(new ControlSnapshots(daemon.registry()), daemon.engine())));
+        DyndbgLog stateLog = new DyndbgLog(config.verbose());
+        try (StateStore state = StateStore.open(config.stateFile(), stateLog)) {
+            Daemon daemon = Daemon.start(config, state);
+            ControlSnapshots snapshots = new ControlSnapshots(daemon.registry());
+            Reclaimer reclaimer = new Reclaimer(daemon.bodies(), snapshots, daemon.log(), config.memoryBudget());
+            reclaimer.watchLowMemory();
+            daemon.registry().onAdd(t -> reclaimer.checkBudget());
+            VirtualDirectory root = MountTree.build(daemon, snapshots, reclaimer, config.memoryBudget());
             MountOptions options = new MountOptions(config.allowOther(), config.defaultPermissions(), "dyndbgd");
             try (FuseMount mount = FuseMount.mount(root, config.mountPoint(), options)) {
                 for (String sig : List.of("TERM", "INT", "HUP")) {

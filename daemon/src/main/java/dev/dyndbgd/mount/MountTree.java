@@ -1,0 +1,36 @@
+package dev.dyndbgd.mount;
+
+import dev.dyndbgd.body.PoolReports;
+import dev.dyndbgd.control.ControlSnapshots;
+import dev.dyndbgd.daemon.Daemon;
+import dev.dyndbgd.fuse.VirtualDirectory;
+import dev.dyndbgd.reclaim.Reclaimer;
+
+import java.util.List;
+
+/**
+ * What the mount shows, laid out like debugfs and zram:
+ * <pre>
+ * control              the dyndbg control file
+ * stats                human-readable memory and site counts
+ * zsmalloc/classes     the pool's size classes in the kernel's debugfs format
+ * zsmalloc/mm_stat     zram's mm_stat columns for the pool
+ * zsmalloc/compact     write anything: drop cached copies and compact the pool
+ * </pre>
+ */
+public final class MountTree {
+    private MountTree() {
+    }
+
+    public static VirtualDirectory build(Daemon daemon, ControlSnapshots snapshots, Reclaimer reclaimer, long budget) {
+        var bodies = daemon.bodies();
+        VirtualDirectory zsmalloc = VirtualDirectory.of("zsmalloc", List.of(
+                new TextFile("classes", () -> bodies.pool().classesText()),
+                new TextFile("mm_stat", () -> PoolReports.mmStat(bodies, budget)),
+                new TriggerFile("compact", () -> reclaimer.reclaim("written to zsmalloc/compact"))));
+        return VirtualDirectory.of("", List.of(
+                new ControlFile(snapshots, daemon.engine()),
+                new TextFile("stats", () -> PoolReports.stats(daemon.registry(), bodies, snapshots.cachedBytes())),
+                zsmalloc));
+    }
+}
