@@ -10,8 +10,8 @@ public interface BodyCodec {
 
     byte[] compress(byte[] raw);
 
-    /** Decompresses {@code src[0, srcLen)} into {@code dst}, whose length is at least the raw length; returns the raw length. */
-    int decompress(byte[] src, int srcLen, byte[] dst, int rawLength);
+    /** Decompresses {@code src[srcOff, srcOff + srcLen)} into {@code dst}, at least {@code rawLength} long; returns the raw length. */
+    int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength);
 
     /** Bytes the codec itself keeps (a dictionary and its digested forms). */
     default long residentBytes() {

@@ -32,7 +32,7 @@ public final class Lz4Codec implements BodyCodec {
     }
 
     @Override
-    public int decompress(byte[] src, int srcLen, byte[] dst, int rawLength) {
-        return decompressor.decompress(src, 0, srcLen, dst, 0, rawLength);
+    public int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
+        return decompressor.decompress(src, srcOff, srcLen, dst, 0, rawLength);
     }
 }

@@ -16,9 +16,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Cold bodies of every table, compressed in one zsmalloc pool: the diet finished.
  *
  * <p>Each table's sites are cut into blocks of consecutive sites ({@link BlockLayout}), each block
- * compressed by the {@link BodyCodec} and stored as one pool object: {@code [compressed length]
- * [raw length] [compressed bytes]}. A table keeps only, per block, its first site index and its pool
- * handle (heads and bodies tied by index). Mapping one body decompresses its block and decodes that
+ * compressed by the {@link BodyCodec} and appended as {@code [raw length] [compressed bytes]} to the
+ * {@link SegmentLog}, which packs blocks into page-sized pool objects. A table keeps only, per block,
+ * its first site index and its location (heads and bodies tied by index). Mapping one body decompresses its block and decodes that
  * one record; enabled sites are kept decoded in a small per-table cache (pinned), nothing else is.
  *
  * <p>Concurrency: any number of readers map bodies at once (a shared read lock, so a map never waits
@@ -32,6 +32,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
     static final int TARGET_RAW_BYTES = 3000;
 
     private final ZsPool pool;
+    private final SegmentLog log;
     private volatile BodyCodec codec;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Set<PooledBodyStore> stores = ConcurrentHashMap.newKeySet();
@@ -43,6 +44,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
 
     public PooledBodies(ZsPool pool, BodyCodec codec) {
         this.pool = pool;
+        this.log = new SegmentLog(pool);
         this.codec = codec;
     }
 
@@ -83,14 +85,6 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
                 raw += b.file().length() + b.function().length() + b.format().length() + 4;
             }
             long handle = storeBlock(bodies.subList(i, end), with, tally);
-            while (handle == 0) { // too big for one pool object: halve the block until it fits
-                end = i + Math.max(1, (end - i) / 2);
-                handle = storeBlock(bodies.subList(i, end), with, tally);
-                if (handle == 0 && end - i == 1) {
-                    throw new IllegalArgumentException(module + ": call site " + i + " is too large to store ("
-                            + bodies.get(i).format().length() + "-byte format)");
-                }
-            }
             starts.add(i);
             handles.add(handle);
             i = end;
@@ -105,49 +99,45 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         return new PooledBodyStore(this, module, startArray, handleArray, tally[0], tally[1]);
     }
 
-    /** Compresses and stores one block; 0 if it does not fit in a pool object. */
+    /** Compresses and appends one block; returns its location (never 0). */
     private long storeBlock(List<SiteBody> block, BodyCodec with, long[] tally) {
         byte[] raw = BlockLayout.encode(block);
         byte[] comp = with.compress(raw);
-        byte[] header = new byte[10];
-        int h = putVarint(header, 0, comp.length);
-        h = putVarint(header, h, raw.length);
+        byte[] entry = new byte[5 + comp.length];
+        int h = putVarint(entry, 0, raw.length);
+        System.arraycopy(comp, 0, entry, h, comp.length);
         int size = h + comp.length;
-        if (size > ZsPool.MAX_OBJECT_SIZE && block.size() > 1) {
-            return 0;
-        }
-        long handle = pool.malloc(size);
-        pool.write(handle, 0, header, 0, h);
-        pool.write(handle, h, comp, 0, comp.length);
+        long location = log.append(entry, size);
         tally[0] += raw.length;
         tally[1] += size;
         rawBytes.addAndGet(raw.length);
         storedBytes.addAndGet(size);
         maxPoolBytes.accumulateAndGet(pool.totalPages() * 4096L, Math::max);
-        return handle;
+        return location;
     }
 
-    /** Reads and decompresses a block into the thread's scratch buffer; returns it and its length. */
-    byte[] loadBlock(long handle, int[] rawLength) {
+    /** Reads and decompresses a block into the thread's scratch buffer; returns it, its length in {@code rawLength[0]}. */
+    byte[] loadBlock(long location, int[] rawLength) {
         byte[][] s = scratch.get();
-        byte[] head = s[0];
-        int usable = Math.min(pool.usableSize(handle), head.length);
-        pool.read(handle, 0, head, 0, Math.min(usable, 10));
-        int[] pos = {0};
-        int compLen = getVarint(head, pos);
-        int rawLen = getVarint(head, pos);
-        if (head.length < compLen) {
-            head = s[0] = new byte[compLen];
+        int len = SegmentLog.length(location);
+        if (s[0].length < len) {
+            s[0] = new byte[Math.max(len, s[0].length * 2)];
         }
-        pool.read(handle, pos[0], head, 0, compLen);
+        byte[] entry = s[0];
+        log.read(location, entry);
+        int[] pos = {0};
+        int rawLen = getVarint(entry, pos);
         if (s[1].length < rawLen) {
             s[1] = new byte[Math.max(rawLen, s[1].length * 2)];
         }
-        BodyCodec c = codec;
-        int n = c.decompress(head, compLen, s[1], rawLen);
+        int n = codec.decompress(entry, pos[0], len - pos[0], s[1], rawLen);
         rawLength[0] = n;
         maps.incrementAndGet();
         return s[1];
+    }
+
+    SegmentLog segments() {
+        return log;
     }
 
     /** A store gave back its blocks: take its bytes out of the totals. */
@@ -201,6 +191,35 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         }
     }
 
+    /**
+     * Rewrites blocks that sit in mostly dead segments (left by removed modules) at the end of the
+     * log, so those segments empty and go back to the pool, then compacts the pool. Returns the
+     * pool pages given back.
+     */
+    public long compact() {
+        long before = pool.totalPages();
+        lock.writeLock().lock();
+        try {
+            for (PooledBodyStore s : stores) {
+                s.relocateSparseBlocks();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        pool.compact();
+        return before - pool.totalPages();
+    }
+
+    /** Moves one block to the end of the log; returns its new location. Caller holds the write lock. */
+    long relocate(long location) {
+        int len = SegmentLog.length(location);
+        byte[] bytes = new byte[len];
+        log.read(location, bytes);
+        long moved = log.append(bytes, len);
+        log.free(location);
+        return moved;
+    }
+
     /** Drops compressor working memory after a bulk load. */
     public void releaseWorkingMemory() {
         if (codec instanceof ZstdDictCodec z) {
@@ -222,6 +241,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             indexBytes += s.indexBytes();
             cacheBytes += s.cacheBytes();
         }
+        indexBytes += log.indexBytes();
         return new BodyStats(codec.name(), stores.size(), sites, blocks, pinned, rawBytes.get(), storedBytes.get(),
                 pool.totalPages() * 4096L, indexBytes, codec.residentBytes(), cacheBytes, maps.get());
     }

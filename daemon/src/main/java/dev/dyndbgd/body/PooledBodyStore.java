@@ -19,17 +19,17 @@ final class PooledBodyStore implements BodyStore {
     private final PooledBodies shared;
     private final String module;
     private volatile int[] blockStart;   // blockStart[b] = first site of block b; last entry = size
-    private volatile long[] handles;     // pool handle of block b
+    private volatile long[] locations;     // where block b is in the segment log
     private volatile Map<Integer, SiteBody> pinned; // null until a site is enabled
     private volatile boolean released;
     private long rawBytes;
     private long storedBytes;
 
-    PooledBodyStore(PooledBodies shared, String module, int[] blockStart, long[] handles, long rawBytes, long storedBytes) {
+    PooledBodyStore(PooledBodies shared, String module, int[] blockStart, long[] locations, long rawBytes, long storedBytes) {
         this.shared = shared;
         this.module = module;
         this.blockStart = blockStart;
-        this.handles = handles;
+        this.locations = locations;
         this.rawBytes = rawBytes;
         this.storedBytes = storedBytes;
     }
@@ -72,7 +72,7 @@ final class PooledBodyStore implements BodyStore {
                 throw new IndexOutOfBoundsException(module + ": site " + index);
             }
             int[] len = new int[1];
-            byte[] raw = shared.loadBlock(handles[b], len);
+            byte[] raw = shared.loadBlock(locations[b], len);
             return BlockLayout.decode(raw, len[0], index - starts[b]);
         } finally {
             shared.lock().readLock().unlock();
@@ -107,12 +107,12 @@ final class PooledBodyStore implements BodyStore {
     }
 
     int blockCount() {
-        return handles.length;
+        return locations.length;
     }
 
     /** The block index arrays (array headers included). */
     long indexBytes() {
-        return 16L + 4L * blockStart.length + 16L + 8L * handles.length;
+        return 16L + 4L * blockStart.length + 16L + 8L * locations.length;
     }
 
     /** Estimated heap held by decoded pinned bodies (entry, record and strings). */
@@ -129,7 +129,7 @@ final class PooledBodyStore implements BodyStore {
     }
 
     void forEachRawBlock(Consumer<byte[]> sink) {
-        long[] h = handles;
+        long[] h = locations;
         for (long handle : h) {
             int[] len = new int[1];
             byte[] raw = shared.loadBlock(handle, len);
@@ -139,7 +139,7 @@ final class PooledBodyStore implements BodyStore {
 
     List<SiteBody> allBodies() {
         List<SiteBody> out = new ArrayList<>(size());
-        long[] h = handles;
+        long[] h = locations;
         for (long handle : h) {
             int[] len = new int[1];
             byte[] raw = shared.loadBlock(handle, len);
@@ -150,15 +150,25 @@ final class PooledBodyStore implements BodyStore {
 
     /** Takes over a recompressed copy's blocks and frees its own; caller holds the write lock. */
     void replaceBlocks(PooledBodyStore fresh) {
-        long[] old = handles;
+        long[] old = locations;
         blockStart = fresh.blockStart;
-        handles = fresh.handles;
+        locations = fresh.locations;
         for (long h : old) {
-            shared.pool().free(h);
+            shared.segments().free(h);
         }
         shared.released(rawBytes, storedBytes);
         rawBytes = fresh.rawBytes;
         storedBytes = fresh.storedBytes;
+    }
+
+    /** Moves blocks out of mostly dead segments; caller holds the shared write lock. */
+    void relocateSparseBlocks() {
+        long[] h = locations;
+        for (int b = 0; b < h.length; b++) {
+            if (shared.segments().sparse(h[b])) {
+                h[b] = shared.relocate(h[b]);
+            }
+        }
     }
 
     @Override
@@ -169,8 +179,8 @@ final class PooledBodyStore implements BodyStore {
                 return;
             }
             released = true;
-            for (long h : handles) {
-                shared.pool().free(h);
+            for (long h : locations) {
+                shared.segments().free(h);
             }
             pinned = null;
             shared.released(rawBytes, storedBytes);

@@ -13,8 +13,8 @@ public final class RawCodec implements BodyCodec {
     }
 
     @Override
-    public int decompress(byte[] src, int srcLen, byte[] dst, int rawLength) {
-        System.arraycopy(src, 0, dst, 0, srcLen);
+    public int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
+        System.arraycopy(src, srcOff, dst, 0, srcLen);
         return srcLen;
     }
 }

@@ -87,7 +87,7 @@ public final class ZstdDictCodec implements BodyCodec {
     }
 
     @Override
-    public int decompress(byte[] src, int srcLen, byte[] dst, int rawLength) {
+    public int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
         ZstdDecompressCtx d = idle.pollFirst();
         if (d == null) {
             d = new ZstdDecompressCtx();
@@ -98,7 +98,7 @@ public final class ZstdDictCodec implements BodyCodec {
             contexts.incrementAndGet();
         }
         try {
-            return d.decompressByteArray(dst, 0, rawLength, src, 0, srcLen);
+            return d.decompressByteArray(dst, 0, rawLength, src, srcOff, srcLen);
         } finally {
             idle.offerFirst(d);
         }

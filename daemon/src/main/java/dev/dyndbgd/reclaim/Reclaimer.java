@@ -40,7 +40,7 @@ public final class Reclaimer {
 
     public synchronized Result reclaim(String why) {
         long dropped = snapshots == null ? 0 : snapshots.drop();
-        long pages = bodies.pool().compact();
+        long pages = bodies.compact();
         Result r = new Result(pages, dropped);
         log.info(r.describe() + " (" + why + ")");
         return r;
