@@ -56,6 +56,59 @@ final class PooledBodyStore implements BodyStore {
         return map(index);
     }
 
+    @Override
+    public void forEach(int from, int to, BodyVisitor visitor) {
+        if (from >= to) {
+            return;
+        }
+        SiteBody[] decoded;
+        int first;
+        int b;
+        shared.lock().readLock().lock();
+        try {
+            if (released) {
+                throw new IllegalStateException(module + " was removed");
+            }
+            int[] starts = blockStart;
+            b = Arrays.binarySearch(starts, 0, starts.length - 1, from);
+            if (b < 0) {
+                b = -b - 2;
+            }
+            Map<Integer, SiteBody> p = pinned;
+            for (; b < starts.length - 1 && starts[b] < to; b++) {
+                first = starts[b];
+                int lo = Math.max(from, first);
+                int hi = Math.min(to, starts[b + 1]);
+                if (allPinned(p, lo, hi)) { // every wanted site is mapped already: no decompression
+                    for (int i = lo; i < hi; i++) {
+                        visitor.visit(i, p.get(i));
+                    }
+                    continue;
+                }
+                int[] len = new int[1];
+                byte[] raw = shared.loadBlock(locations[b], len);
+                decoded = BlockLayout.decodeAll(raw, len[0]);
+                for (int i = lo; i < hi; i++) {
+                    visitor.visit(i, decoded[i - first]);
+                }
+            }
+        } finally {
+            shared.lock().readLock().unlock();
+        }
+    }
+
+    private static boolean allPinned(Map<Integer, SiteBody> p, int lo, int hi) {
+        if (p == null || p.size() < hi - lo) {
+            return false;
+        }
+        for (int i = lo; i < hi; i++) {
+            if (!p.containsKey(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Decompresses the site's block and decodes its record. */
     private SiteBody map(int index) {
         shared.lock().readLock().lock();

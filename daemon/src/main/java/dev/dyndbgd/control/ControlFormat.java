@@ -19,7 +19,11 @@ public final class ControlFormat {
 
     /** Appends one site's line, reading its flags once so the line is consistent. */
     public static void appendLine(StringBuilder out, ModuleTable table, int index) {
-        SiteBody body = table.body(index);
+        appendLine(out, table, index, table.body(index));
+    }
+
+    /** The same, with the site's body already at hand. */
+    public static void appendLine(StringBuilder out, ModuleTable table, int index, SiteBody body) {
         out.append(SourcePaths.trim(body.file())).append(':').append(body.line())
                 .append(" [").append(table.name()).append(']').append(body.function()).append(" =");
         Flags.appendDescription(out, table.flags(index));

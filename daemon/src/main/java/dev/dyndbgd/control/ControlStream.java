@@ -1,6 +1,7 @@
 package dev.dyndbgd.control;
 
 import dev.dyndbgd.table.ModuleTable;
+import dev.dyndbgd.table.SiteBody;
 import dev.dyndbgd.table.TableRegistry;
 
 import java.io.InputStream;
@@ -121,8 +122,15 @@ public final class ControlStream extends InputStream {
                     nextTable();
                     continue;
                 }
-                ControlFormat.appendLine(text, table, siteIndex--);
-                lines++;
+                // Sites siteIndex down to low, printed last index first; their bodies read in one scan.
+                int low = Math.max(0, siteIndex - (LINES_PER_CHUNK - lines) + 1);
+                SiteBody[] bodies = new SiteBody[siteIndex - low + 1];
+                table.forEachBody(low, siteIndex + 1, (i, body) -> bodies[i - low] = body);
+                for (int i = siteIndex; i >= low; i--) {
+                    ControlFormat.appendLine(text, table, i, bodies[i - low]);
+                }
+                lines += siteIndex - low + 1;
+                siteIndex = low - 1;
             }
         } finally {
             registry.readLock().unlock();

@@ -150,27 +150,29 @@ public final class QueryEngine {
                     continue;
                 }
             }
-            for (int i = 0; i < table.size(); i++) {
-                if (table.classId(i) != wantedClass) {
-                    continue; // queries without "class" never touch classed sites
+            int cls = wantedClass;
+            int[] matched = new int[1];
+            table.forEachBody(0, table.size(), (i, body) -> {
+                if (table.classId(i) != cls) {
+                    return; // queries without "class" never touch classed sites
                 }
-                if (!SiteMatcher.matches(q, table.body(i))) {
-                    continue;
+                if (!SiteMatcher.matches(q, body)) {
+                    return;
                 }
-                found++;
+                matched[0]++;
                 int old = table.flags(i);
                 int updated = q.flags().apply(old) & Flags.ALL;
                 if (updated == old) {
-                    continue;
+                    return;
                 }
                 registry.setFlags(table, i, updated);
                 if (log.enabled(4)) {
-                    SiteBody b = table.body(i);
-                    log.verbose(4, "changed " + SourcePaths.trim(b.file()) + ":" + b.line() + " [" + table.name() + "]" + b.function() + " "
-                            + Flags.describe(old) + " => " + Flags.describe(updated));
+                    log.verbose(4, "changed " + SourcePaths.trim(body.file()) + ":" + body.line() + " [" + table.name() + "]"
+                            + body.function() + " " + Flags.describe(old) + " => " + Flags.describe(updated));
                 }
                 changes.add(new FlagChange(table, i, old, updated));
-            }
+            });
+            found += matched[0];
         }
         if (found == 0) {
             log.verbose(1, "no matches for query");

@@ -17,6 +17,23 @@ public interface BodyStore {
 
     SiteBody body(int index);
 
+    /** Receives bodies from {@link #forEach}. */
+    @FunctionalInterface
+    interface BodyVisitor {
+        void visit(int index, SiteBody body);
+    }
+
+    /**
+     * Visits the bodies of sites {@code from} (inclusive) to {@code to} (exclusive) in index order.
+     * Scans (queries, the control listing) use this so a store that keeps bodies in compressed
+     * blocks decodes each block once, not once per site.
+     */
+    default void forEach(int from, int to, BodyVisitor visitor) {
+        for (int i = from; i < to; i++) {
+            visitor.visit(i, body(i));
+        }
+    }
+
     /** Gives back whatever the store holds; the table is gone. */
     void release();
 

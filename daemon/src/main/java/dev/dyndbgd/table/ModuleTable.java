@@ -88,6 +88,11 @@ public final class ModuleTable {
         return bodies.body(index);
     }
 
+    /** Bodies of sites {@code from..to-1} in index order, each block decoded once. */
+    public void forEachBody(int from, int to, BodyStore.BodyVisitor visitor) {
+        bodies.forEach(from, to, visitor);
+    }
+
     public List<ClassMap> classMaps() {
         return classMaps;
     }
