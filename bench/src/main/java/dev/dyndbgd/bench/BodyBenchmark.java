@@ -1,0 +1,96 @@
+package dev.dyndbgd.bench;
+
+import dev.dyndbgd.body.PooledBodies;
+import dev.dyndbgd.log.DyndbgLog;
+import dev.dyndbgd.query.QueryEngine;
+import dev.dyndbgd.site.Flags;
+import dev.dyndbgd.table.ModuleTable;
+import dev.dyndbgd.table.SiteBody;
+import dev.dyndbgd.table.TableRegistry;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reading bodies back: mapping one disabled site's body (decompress its block, decode its record)
+ * and a query that must look at every format, each next to the same work over plain Java objects
+ * with String fields, in the same run.
+ */
+@State(Scope.Benchmark)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+public class BodyBenchmark {
+    private static final byte[] FORMAT_QUERY = "format \"xyz\" +p\n".getBytes();
+
+    @Param("")
+    public String modules;
+
+    private TableRegistry heap;
+    private TableRegistry pooled;
+    private QueryEngine heapEngine;
+    private QueryEngine pooledEngine;
+    private ModuleTable[] siteTable;
+    private int[] siteIndex;
+    private SplittableRandom random;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        var images = LoadedSets.images(RealModules.directory(modules));
+        heap = LoadedSets.heap(images);
+        pooled = LoadedSets.pooled(images, "zstd", new PooledBodies[1]);
+        heapEngine = new QueryEngine(heap, new DyndbgLog(0));
+        pooledEngine = new QueryEngine(pooled, new DyndbgLog(0));
+        List<ModuleTable> tables = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        for (ModuleTable t : pooled.tables()) {
+            for (int i = 0; i < t.size(); i++) {
+                if ((t.flags(i) & Flags.PRINT) == 0) { // disabled: not kept mapped, so this really maps
+                    tables.add(t);
+                    indexes.add(i);
+                }
+            }
+        }
+        siteTable = tables.toArray(ModuleTable[]::new);
+        siteIndex = indexes.stream().mapToInt(Integer::intValue).toArray();
+        random = new SplittableRandom(42);
+    }
+
+    /** Map one random disabled site's body from the compressed pool (p99 is the number to watch). */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public SiteBody mapOneBodyPooled() {
+        int k = random.nextInt(siteIndex.length);
+        return siteTable[k].body(siteIndex[k]);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Object formatQueryPooled() {
+        return pooledEngine.write(FORMAT_QUERY, FORMAT_QUERY.length);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Object formatQueryPlainObjects() {
+        return heapEngine.write(FORMAT_QUERY, FORMAT_QUERY.length);
+    }
+}

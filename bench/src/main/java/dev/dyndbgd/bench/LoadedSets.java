@@ -1,0 +1,67 @@
+package dev.dyndbgd.bench;
+
+import dev.dyndbgd.body.BodyStores;
+import dev.dyndbgd.body.PooledBodies;
+import dev.dyndbgd.elf.KernelModuleReader;
+import dev.dyndbgd.elf.ModuleFileFinder;
+import dev.dyndbgd.log.DyndbgLog;
+import dev.dyndbgd.site.ModuleImage;
+import dev.dyndbgd.table.BodyStore;
+import dev.dyndbgd.table.HeapBodyStore;
+import dev.dyndbgd.table.TableRegistry;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The real module set read once, then put in registries with different body stores. */
+final class LoadedSets {
+    private LoadedSets() {
+    }
+
+    /** Every module image of the tree (with sites), in load order. */
+    static List<ModuleImage> images(Path tree) throws IOException {
+        List<ModuleImage> out = new ArrayList<>();
+        for (Path f : ModuleFileFinder.find(tree)) {
+            ModuleImage m = KernelModuleReader.read(f);
+            if (!m.sites().isEmpty()) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** {@code copies} renamed copies of the set (module names suffixed), the way the tenfold check grows it. */
+    static List<ModuleImage> multiplied(List<ModuleImage> images, int copies) {
+        List<ModuleImage> out = new ArrayList<>(images.size() * copies);
+        for (int c = 0; c < copies; c++) {
+            for (ModuleImage m : images) {
+                out.add(c == 0 ? m : new ModuleImage(m.name() + "_copy" + c, m.sites(), m.classMaps()));
+            }
+        }
+        return out;
+    }
+
+    static TableRegistry heap(List<ModuleImage> images) {
+        return fill(HeapBodyStore.factory(), images);
+    }
+
+    /** Pooled bodies with the daemon's default codec and dictionary, trained after the load as at start-up. */
+    static TableRegistry pooled(List<ModuleImage> images, String codec, PooledBodies[] out) {
+        PooledBodies bodies = BodyStores.pooled(codec);
+        TableRegistry r = fill(bodies, images);
+        bodies.trainDictionary(16 * 1024);
+        bodies.releaseWorkingMemory();
+        out[0] = bodies;
+        return r;
+    }
+
+    private static TableRegistry fill(BodyStore.Factory factory, List<ModuleImage> images) {
+        TableRegistry r = new TableRegistry(factory, new DyndbgLog(0));
+        for (ModuleImage m : images) {
+            r.add(m);
+        }
+        return r;
+    }
+}
