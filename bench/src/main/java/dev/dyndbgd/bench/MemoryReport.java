@@ -35,6 +35,8 @@ public final class MemoryReport {
         row("plain Java objects, String fields (a record per site, strings not shared)", plainObjects(images), plainObjects(ten), images, ten);
         row("kernel layout: 56-byte struct _ddebug + strings de-duplicated per module", kernel(images), kernel(ten), images, ten);
         row("2020 seed: 40-byte callsite records in a zsmalloc pool + 16-byte heads + kernel strings", seed(images), seed(ten), images, ten);
+        row("per-record LZ4: each body compressed alone, one zsmalloc object per site + 8-byte handle + 2-byte head",
+                perRecordLz4(images), perRecordLz4(ten), images, ten);
         for (String codec : List.of("none", "lz4", "zstd")) {
             row("dyndbgd pooled bodies, codec " + codec + (codec.equals("zstd") ? " (default, 16 KiB trained dictionary)" : ""),
                     ours(images, codec), ours(ten, codec), images, ten);
@@ -122,6 +124,24 @@ public final class MemoryReport {
                 strings += 64; // ddebug_table
             }
             return pool.totalPages() * 4096 + 16 * sites + strings + 8 * sites; // + the pool's handle slots
+        }
+    }
+
+    /** The obvious way to use the pool: every body its own LZ4-compressed object, as zram stores pages. */
+    static long perRecordLz4(List<ModuleImage> images) {
+        net.jpountz.lz4.LZ4Compressor lz4 = net.jpountz.lz4.LZ4Factory.fastestInstance().fastCompressor();
+        try (ZsPool pool = new ZsPool("per-record")) {
+            long sites = 0;
+            for (ModuleImage m : images) {
+                for (SiteRecord r : m.sites()) {
+                    byte[] raw = (r.file() + "\0" + r.function() + "\0" + r.line() + "\0" + r.format())
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                    byte[] comp = lz4.compress(raw);
+                    pool.malloc(Math.min(comp.length, raw.length) + 2); // + stored length, kept raw when LZ4 loses
+                    sites++;
+                }
+            }
+            return pool.totalPages() * 4096 + sites * (8 + 2);
         }
     }
 

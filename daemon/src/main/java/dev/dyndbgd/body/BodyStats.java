@@ -5,7 +5,8 @@ package dev.dyndbgd.body;
  *
  * @param rawBytes        bodies as laid out in blocks, before compression
  * @param storedBytes     what the blocks take in pool objects (compressed, with their small headers)
- * @param poolPageBytes   pool pages held (4 KiB each): what the pool really costs, fragmentation included
+ * @param poolPageBytes   what the pool holds: its page buffers (whole chunks, free pages in them included)
+ *                        and its metadata, i.e. what it really costs, fragmentation included
  * @param indexBytes      per-table block indexes (first site and handle per block)
  * @param codecBytes      dictionary and its digested form
  * @param cacheBytes      decoded bodies of enabled (pinned) sites

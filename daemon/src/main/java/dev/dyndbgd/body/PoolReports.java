@@ -17,7 +17,7 @@ public final class PoolReports {
      */
     public static String mmStat(PooledBodies bodies, long budgetBytes) {
         BodyStats s = bodies.stats();
-        return String.format("%8d %8d %8d %8d %8d %8d %8d %8d %8d%n", s.rawBytes(), s.storedBytes(), s.poolPageBytes(),
+        return String.format("%8d %8d %8d %8d %8d %8d %8d %8d %8d%n", s.rawBytes(), s.storedBytes(), bodies.pool().totalPages() * 4096,
                 budgetBytes, bodies.maxPoolBytes(), 0, bodies.pool().pagesCompacted(), 0, 0);
     }
 
@@ -57,7 +57,7 @@ public final class PoolReports {
         line(out, "codec", s.codec());
         line(out, "blocks", s.blocks());
         line(out, "bytes in heads", heads);
-        line(out, "bytes in pool pages", s.poolPageBytes());
+        line(out, "bytes in pool (pages held, meta)", s.poolPageBytes());
         line(out, "bytes in block indexes", s.indexBytes());
         line(out, "bytes in dictionaries", s.codecBytes());
         line(out, "bytes in mapped bodies", s.cacheBytes());

@@ -243,7 +243,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         }
         indexBytes += log.indexBytes();
         return new BodyStats(codec.name(), stores.size(), sites, blocks, pinned, rawBytes.get(), storedBytes.get(),
-                pool.totalPages() * 4096L, indexBytes, codec.residentBytes(), cacheBytes, maps.get());
+                pool.residentBytes(), indexBytes, codec.residentBytes(), cacheBytes, maps.get());
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The pool's page allocator: 4 KiB pages carved out of large direct (off-heap) buffers called
- * chunks, recycled through per-chunk free stacks. A page id is {@code chunkSlot * 256 + n}.
+ * chunks, recycled through per-chunk free stacks. A page id is {@code chunkSlot * PAGES_PER_CHUNK + n}.
  *
  * <p>Pages are handed out from the lowest-numbered chunk that has a free page, so live data
  * drifts towards low chunks and high ones can empty out; a chunk whose pages are all free is
@@ -24,11 +24,13 @@ import java.util.List;
  * reference, so it is safe to call from any thread for a page the caller legitimately owns.
  */
 final class PageStore {
-    static final int CHUNK_SHIFT = 8;
+    // 16 pages (64 KiB) per chunk: small enough that a small pool holds little slack, large enough that
+    // one direct buffer serves many pages.
+    static final int CHUNK_SHIFT = 4;
     static final int PAGES_PER_CHUNK = 1 << CHUNK_SHIFT;
     private static final int CHUNK_BYTES = PAGES_PER_CHUNK * PAGE_SIZE;
 
-    /** One direct buffer of 256 pages and the owner of each page. */
+    /** One direct buffer of PAGES_PER_CHUNK pages and the owner of each page. */
     static final class Chunk {
         final ByteBuffer memory;
         final ZsPage[] owners = new ZsPage[PAGES_PER_CHUNK];

@@ -64,7 +64,7 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  *
  * <h2>Memory</h2>
- * Pages are 4 KiB slices of 1 MiB direct buffers (see {@link PageStore}); there is no Java
+ * Pages are 4 KiB slices of 64 KiB direct buffers (see {@link PageStore}); there is no Java
  * object per stored object: a handle is a slot in its class's {@code long[]} handle table, and
  * the only per-zspage object is its {@link ZsPage} metadata. {@link #residentBytes()} reports it.
  */
@@ -385,7 +385,7 @@ public final class ZsPool implements AutoCloseable {
     }
 
     /**
-     * Everything this pool keeps, in bytes: page memory actually held (chunks of 256 pages,
+     * Everything this pool keeps, in bytes: page memory actually held (chunks of 16 pages,
      * including their free pages), page-store bookkeeping, each class's handle table arrays,
      * an estimate of zspage metadata (~56 bytes + the page-id array per zspage) and a fixed
      * ~400 bytes per class for its object, lists and lock.
@@ -457,7 +457,8 @@ public final class ZsPool implements AutoCloseable {
         }
     }
 
-    int chunksHeld() {
+    /** Page chunks (16 pages each) the pool holds now. */
+    public int chunksHeld() {
         return pages.chunksHeld();
     }
 

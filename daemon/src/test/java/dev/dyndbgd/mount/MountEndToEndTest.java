@@ -135,4 +135,29 @@ class MountEndToEndTest {
         assertTrue(MountTable.at(daemon.mount).isPresent());
         assertTrue(control().startsWith("# filename:lineno"));
     }
+
+    @Test
+    void poolFilesShowTheLivePoolAndCompactOnDemand() throws Exception {
+        Path zs = daemon.mount.resolve("zsmalloc");
+        String classes = sh("cat " + zs.resolve("classes")).out();
+        String header = String.format(" %5s %5s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %13s %10s %10s %16s %8s",
+                "class", "size", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%", "99%", "100%",
+                "obj_allocated", "obj_used", "pages_used", "pages_per_zspage", "freeable");
+        assertEquals(header, classes.lines().findFirst().orElseThrow());
+        assertEquals(119 + 3, classes.lines().count(), "header, 119 classes, blank line, Total");
+        String total = classes.lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(total.startsWith(" Total"), total);
+        String[] mm = sh("cat " + zs.resolve("mm_stat")).out().trim().split(" +");
+        assertEquals(9, mm.length);
+        assertTrue(Long.parseLong(mm[0]) > Long.parseLong(mm[1]), "bodies are stored compressed");
+        assertTrue(Long.parseLong(mm[2]) > 0);
+        var compact = sh("echo 1 > " + zs.resolve("compact"));
+        assertEquals(0, compact.exit(), compact.err());
+        assertTrue(daemon.logText().contains("reclaim: compacted"), daemon.logText());
+        assertEquals(1, sh("cat " + zs.resolve("compact")).exit(), "compact is write-only");
+        String stats = sh("cat " + daemon.mount.resolve("stats")).out();
+        assertTrue(stats.contains("call sites") && stats.contains("total resident bytes per site"), stats);
+        assertEquals("444 444 200", sh("stat -c %a " + zs.resolve("classes") + " " + zs.resolve("mm_stat") + " "
+                + zs.resolve("compact") + " | tr '\\n' ' '").out().trim());
+    }
 }

@@ -11,14 +11,16 @@ import org.junit.jupiter.api.Test;
 class ChunkDefragmenterTest {
 
     /**
-     * Huge objects take one page each, so 600 of them fill chunks 0 and 1 and part of chunk 2.
-     * Keeping 10 in chunk 0 and 10 in chunk 2 leaves chunk 1 idle (the one spare) and chunk 2
-     * worth emptying into chunk 0; a mapped object in chunk 2 prevents that until unmapped.
+     * Huge objects take one page each, so 2.5 chunks' worth fill chunks 0 and 1 and half of chunk 2.
+     * Keeping half a chunk's worth in chunk 0 and in chunk 2 leaves chunk 1 idle (the one spare) and
+     * chunk 2 worth emptying into chunk 0; a mapped object in chunk 2 prevents that until unmapped.
      */
     @Test
     void livePagesMoveDownSoAHighChunkIsGivenBackButNotWhileMapped() {
         try (ZsPool pool = new ZsPool("defrag")) {
-            long[] hs = new long[600];
+            int p = PageStore.PAGES_PER_CHUNK;
+            int half = p / 2;
+            long[] hs = new long[2 * p + half];
             for (int i = 0; i < hs.length; i++) {
                 hs[i] = pool.malloc(4096);
                 pool.write(hs[i], 0, TestData.bytes(i, 4096), 0, 4096);
@@ -26,30 +28,30 @@ class ChunkDefragmenterTest {
             assertEquals(3, pool.chunksHeld());
             List<Integer> kept = new ArrayList<>();
             for (int i = 0; i < hs.length; i++) {
-                if (i < 10 || i >= 590) {
+                if (i < half || i >= 2 * p) {
                     kept.add(i);
                 } else {
                     pool.free(hs[i]);
                 }
             }
-            assertEquals(20, pool.totalPages());
+            assertEquals(p, pool.totalPages());
             assertEquals(3, pool.chunksHeld()); // chunk 1 is the idle spare
-            long oldObj = pool.objWord(hs[595]);
+            long oldObj = pool.objWord(hs[2 * p + 1]);
             assertEquals(2, Handles.pageId(oldObj) >>> PageStore.CHUNK_SHIFT);
 
-            Mapping pinned = pool.map(hs[590], MapMode.READ_ONLY);
+            Mapping pinned = pool.map(hs[2 * p], MapMode.READ_ONLY);
             assertEquals(0, pool.compact());
             assertEquals(3, pool.chunksHeld(), "the mapped page stays, so chunk 2 cannot go");
             byte[] viaMap = new byte[4096];
             pinned.buffer().get(viaMap);
-            assertArrayEquals(TestData.bytes(590, 4096), viaMap);
+            assertArrayEquals(TestData.bytes(2 * p, 4096), viaMap);
             pinned.close();
 
             assertEquals(0, pool.compact()); // no zspage freed: totalPages unchanged
-            assertEquals(20, pool.totalPages());
+            assertEquals(p, pool.totalPages());
             assertEquals(2, pool.chunksHeld());
-            assertTrue(pool.pagesMoved() >= 10);
-            assertTrue(pool.objWord(hs[595]) != oldObj, "handle re-pointed at the new page");
+            assertTrue(pool.pagesMoved() >= half);
+            assertTrue(pool.objWord(hs[2 * p + 1]) != oldObj, "handle re-pointed at the new page");
             for (int i : kept) {
                 byte[] got = new byte[4096];
                 pool.read(hs[i], 0, got, 0, 4096);
