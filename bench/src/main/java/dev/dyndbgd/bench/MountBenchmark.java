@@ -9,7 +9,7 @@ import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.control.ControlSnapshots;
 import dev.dyndbgd.mount.ControlFile;
 import dev.dyndbgd.state.StateStore;
-import dev.dyndbgd.table.HeapBodyStore;
+import dev.dyndbgd.config.DaemonConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -65,12 +65,12 @@ public class MountBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         DyndbgLog log = new DyndbgLog(0);
-        Daemon daemon = new Daemon(log, HeapBodyStore.factory());
         work = Files.createTempDirectory("dyndbgd-bench");
         state = StateStore.open(work.resolve("state"), log);
-        daemon.useState(state);
-        daemon.registerSelf();
-        daemon.load(List.of(RealModules.directory(modules)));
+        DaemonConfig d = DaemonConfig.defaults();
+        // The daemon as it starts by default (pooled zstd bodies with a trained dictionary).
+        Daemon daemon = Daemon.start(new DaemonConfig(work.resolve("mnt"), List.of(RealModules.directory(modules)), true, true, 0,
+                work.resolve("state"), List.of(), java.util.Map.of(), d.codec(), d.dictionarySize(), 0), state);
         byte[] text = ControlStream.snapshot(daemon.registry()).getBytes(StandardCharsets.ISO_8859_1);
         mount = FuseMount.mount(VirtualDirectory.of("", List.of(new ControlFile(new ControlSnapshots(daemon.registry()), daemon.engine()),
                 new StaticFile("static-copy", text))), work.resolve("mnt"), MountOptions.defaults());

@@ -185,10 +185,13 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             }
             zstd.releaseCompressor();
             codec = trained;
-            return dict.length;
         } finally {
             lock.writeLock().unlock();
         }
+        // The old blocks' pages are free but scattered over the page chunks: pack them so whole
+        // chunks go back.
+        pool.compact();
+        return codecDictionarySize();
     }
 
     /**
@@ -218,6 +221,10 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         long moved = log.append(bytes, len);
         log.free(location);
         return moved;
+    }
+
+    private int codecDictionarySize() {
+        return codec instanceof ZstdDictCodec z && z.hasDictionary() ? z.dictionarySize() : 0;
     }
 
     /** Drops compressor working memory after a bulk load. */

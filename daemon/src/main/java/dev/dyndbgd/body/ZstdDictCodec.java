@@ -57,6 +57,10 @@ public final class ZstdDictCodec implements BodyCodec {
         return dictionary != null;
     }
 
+    public int dictionarySize() {
+        return dictionary == null ? 0 : dictionary.length;
+    }
+
     @Override
     public String name() {
         return "zstd";

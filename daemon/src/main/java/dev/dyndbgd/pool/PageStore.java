@@ -16,7 +16,7 @@ import java.util.List;
  * <p>Pages are handed out from the lowest-numbered chunk that has a free page, so live data
  * drifts towards low chunks and high ones can empty out; a chunk whose pages are all free is
  * given back (its buffer dropped for the GC to reclaim) as soon as another completely free chunk
- * is already held, so at most one idle chunk is kept to absorb alloc/free churn.
+ * is already held, so at most SPARE_CHUNKS idle chunks are kept to absorb alloc/free churn.
  *
  * <p>Bookkeeping is guarded by a private lock that is always taken last (class lock first).
  * Page contents are read and written without this lock: a page belongs to one zspage, and its
@@ -27,6 +27,11 @@ final class PageStore {
     // 16 pages (64 KiB) per chunk: small enough that a small pool holds little slack, large enough that
     // one direct buffer serves many pages.
     static final int CHUNK_SHIFT = 4;
+    /**
+     * Idle chunks kept to absorb alloc/free churn. None: a chunk is only 64 KiB, allocating one is
+     * cheap, and for a pool of a few hundred pages an idle spare would be a tenth of its memory.
+     */
+    static final int SPARE_CHUNKS = 0;
     static final int PAGES_PER_CHUNK = 1 << CHUNK_SHIFT;
     private static final int CHUNK_BYTES = PAGES_PER_CHUNK * PAGE_SIZE;
 
@@ -101,7 +106,7 @@ final class PageStore {
         c.freeStack[c.freeCount++] = (short) n;
         withFreePages.set(slot);
         if (c.freeCount == PAGES_PER_CHUNK) {
-            if (idleChunks >= 1) {
+            if (idleChunks >= SPARE_CHUNKS) {
                 dropChunk(slot);
             } else {
                 idleChunks++;
@@ -109,7 +114,7 @@ final class PageStore {
         }
     }
 
-    /** Returns pages to their chunks, dropping chunks that have become idle beyond one spare. */
+    /** Returns pages to their chunks, dropping chunks that have become idle beyond the spares. */
     void release(int[] pageIds) {
         synchronized (lock) {
             for (int id : pageIds) {
