@@ -21,11 +21,11 @@ public final class PoolReports {
                 budgetBytes, bodies.maxPoolBytes(), 0, bodies.pool().pagesCompacted(), 0, 0);
     }
 
-    /** Bytes the heads take: two byte arrays per table plus the table object and its name. */
+    /** Bytes the heads take: the two-bytes-a-site array of each table, the table object and its name. */
     public static long headBytes(List<ModuleTable> tables) {
         long n = 0;
         for (ModuleTable t : tables) {
-            n += 2 * (16L + align8(t.size())) + 48 + 40 + align8(t.name().length());
+            n += 16L + align8(2L * t.size()) + 48 + 40 + align8(t.name().length());
         }
         return n;
     }

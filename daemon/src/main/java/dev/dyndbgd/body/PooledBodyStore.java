@@ -18,8 +18,16 @@ import java.util.function.Consumer;
 final class PooledBodyStore implements BodyStore {
     private final PooledBodies shared;
     private final String module;
-    private volatile int[] blockStart;   // blockStart[b] = first site of block b; last entry = size
-    private volatile long[] locations;     // where block b is in the segment log
+    /*
+     * The block index: blockStart[b] is the first site of block b (a last entry holds the size) and
+     * locations[b] where the block is in the segment log. Most tables have a handful of sites and so
+     * one block; for those the arrays are left out (null) and the one location is a field, since two
+     * arrays would cost more than their contents.
+     */
+    private volatile int[] blockStart;
+    private volatile long[] locations;
+    private volatile long onlyLocation;
+    private final int sites;
     private volatile Map<Integer, SiteBody> pinned; // null until a site is enabled
     private volatile boolean released;
     private long rawBytes;
@@ -28,8 +36,8 @@ final class PooledBodyStore implements BodyStore {
     PooledBodyStore(PooledBodies shared, String module, int[] blockStart, long[] locations, long rawBytes, long storedBytes) {
         this.shared = shared;
         this.module = module;
-        this.blockStart = blockStart;
-        this.locations = locations;
+        this.sites = blockStart[blockStart.length - 1];
+        setIndex(blockStart, locations);
         this.rawBytes = rawBytes;
         this.storedBytes = storedBytes;
     }
@@ -38,10 +46,54 @@ final class PooledBodyStore implements BodyStore {
         return module;
     }
 
+    private void setIndex(int[] starts, long[] locs) {
+        if (locs.length == 1) {
+            onlyLocation = locs[0];
+            blockStart = null;
+            locations = null;
+        } else {
+            blockStart = starts;
+            locations = locs;
+        }
+    }
+
+    int blockCount() {
+        long[] l = locations;
+        return l == null ? 1 : l.length;
+    }
+
+    private int start(int block) {
+        int[] s = blockStart;
+        return s == null ? (block == 0 ? 0 : sites) : s[block];
+    }
+
+    private long location(int block) {
+        long[] l = locations;
+        return l == null ? onlyLocation : l[block];
+    }
+
+    private void setLocation(int block, long location) {
+        long[] l = locations;
+        if (l == null) {
+            onlyLocation = location;
+        } else {
+            l[block] = location;
+        }
+    }
+
+    /** The block holding site {@code index}. */
+    private int blockOf(int index) {
+        int[] s = blockStart;
+        if (s == null) {
+            return 0;
+        }
+        int b = Arrays.binarySearch(s, 0, s.length - 1, index);
+        return b < 0 ? -b - 2 : b;
+    }
+
     @Override
     public int size() {
-        int[] s = blockStart;
-        return s[s.length - 1];
+        return sites;
     }
 
     @Override
@@ -69,16 +121,12 @@ final class PooledBodyStore implements BodyStore {
             if (released) {
                 throw new IllegalStateException(module + " was removed");
             }
-            int[] starts = blockStart;
-            b = Arrays.binarySearch(starts, 0, starts.length - 1, from);
-            if (b < 0) {
-                b = -b - 2;
-            }
             Map<Integer, SiteBody> p = pinned;
-            for (; b < starts.length - 1 && starts[b] < to; b++) {
-                first = starts[b];
+            int blocks = blockCount();
+            for (b = blockOf(from); b < blocks && start(b) < to; b++) {
+                first = start(b);
                 int lo = Math.max(from, first);
-                int hi = Math.min(to, starts[b + 1]);
+                int hi = Math.min(to, start(b + 1));
                 if (allPinned(p, lo, hi)) { // every wanted site is mapped already: no decompression
                     for (int i = lo; i < hi; i++) {
                         visitor.visit(i, p.get(i));
@@ -86,7 +134,7 @@ final class PooledBodyStore implements BodyStore {
                     continue;
                 }
                 int[] len = new int[1];
-                byte[] raw = shared.loadBlock(locations[b], len);
+                byte[] raw = shared.loadBlock(location(b), len);
                 decoded = BlockLayout.decodeAll(raw, len[0]);
                 for (int i = lo; i < hi; i++) {
                     visitor.visit(i, decoded[i - first]);
@@ -116,17 +164,13 @@ final class PooledBodyStore implements BodyStore {
             if (released) {
                 throw new IllegalStateException(module + " was removed");
             }
-            int[] starts = blockStart;
-            int b = Arrays.binarySearch(starts, 0, starts.length - 1, index);
-            if (b < 0) {
-                b = -b - 2;
-            }
-            if (index < 0 || index >= starts[starts.length - 1]) {
+            if (index < 0 || index >= sites) {
                 throw new IndexOutOfBoundsException(module + ": site " + index);
             }
+            int b = blockOf(index);
             int[] len = new int[1];
-            byte[] raw = shared.loadBlock(locations[b], len);
-            return BlockLayout.decode(raw, len[0], index - starts[b]);
+            byte[] raw = shared.loadBlock(location(b), len);
+            return BlockLayout.decode(raw, len[0], index - start(b));
         } finally {
             shared.lock().readLock().unlock();
         }
@@ -159,13 +203,10 @@ final class PooledBodyStore implements BodyStore {
         return p == null ? 0 : p.size();
     }
 
-    int blockCount() {
-        return locations.length;
-    }
-
-    /** The block index arrays (array headers included). */
+    /** This store's object and its block index arrays (headers included). */
     long indexBytes() {
-        return 16L + 4L * blockStart.length + 16L + 8L * locations.length;
+        long arrays = locations == null ? 0 : 16L + 4L * (blockCount() + 1) + 16L + 8L * blockCount();
+        return 64 + arrays;
     }
 
     /** Estimated heap held by decoded pinned bodies (entry, record and strings). */
@@ -182,20 +223,18 @@ final class PooledBodyStore implements BodyStore {
     }
 
     void forEachRawBlock(Consumer<byte[]> sink) {
-        long[] h = locations;
-        for (long handle : h) {
+        for (int b = 0; b < blockCount(); b++) {
             int[] len = new int[1];
-            byte[] raw = shared.loadBlock(handle, len);
+            byte[] raw = shared.loadBlock(location(b), len);
             sink.accept(Arrays.copyOf(raw, len[0]));
         }
     }
 
     List<SiteBody> allBodies() {
         List<SiteBody> out = new ArrayList<>(size());
-        long[] h = locations;
-        for (long handle : h) {
+        for (int b = 0; b < blockCount(); b++) {
             int[] len = new int[1];
-            byte[] raw = shared.loadBlock(handle, len);
+            byte[] raw = shared.loadBlock(location(b), len);
             out.addAll(Arrays.asList(BlockLayout.decodeAll(raw, len[0])));
         }
         return out;
@@ -203,12 +242,12 @@ final class PooledBodyStore implements BodyStore {
 
     /** Takes over a recompressed copy's blocks and frees its own; caller holds the write lock. */
     void replaceBlocks(PooledBodyStore fresh) {
-        long[] old = locations;
+        for (int b = 0; b < blockCount(); b++) {
+            shared.segments().free(location(b));
+        }
         blockStart = fresh.blockStart;
         locations = fresh.locations;
-        for (long h : old) {
-            shared.segments().free(h);
-        }
+        onlyLocation = fresh.onlyLocation;
         shared.released(rawBytes, storedBytes);
         rawBytes = fresh.rawBytes;
         storedBytes = fresh.storedBytes;
@@ -216,10 +255,9 @@ final class PooledBodyStore implements BodyStore {
 
     /** Moves blocks out of mostly dead segments; caller holds the shared write lock. */
     void relocateSparseBlocks() {
-        long[] h = locations;
-        for (int b = 0; b < h.length; b++) {
-            if (shared.segments().sparse(h[b])) {
-                h[b] = shared.relocate(h[b]);
+        for (int b = 0; b < blockCount(); b++) {
+            if (shared.segments().sparse(location(b))) {
+                setLocation(b, shared.relocate(location(b)));
             }
         }
     }
@@ -232,8 +270,8 @@ final class PooledBodyStore implements BodyStore {
                 return;
             }
             released = true;
-            for (long h : locations) {
-                shared.segments().free(h);
+            for (int b = 0; b < blockCount(); b++) {
+                shared.segments().free(location(b));
             }
             pinned = null;
             shared.released(rawBytes, storedBytes);

@@ -22,8 +22,8 @@ public final class ModuleTable {
 
     private final String name;
     private final long loadSequence;
-    private final byte[] flags;
-    private final byte[] classIds;
+    /** The heads, two bytes a site: flags at 2i, class id at 2i+1 (one array: one header per table). */
+    private final byte[] heads;
     private final BodyStore bodies;
     private final List<ClassMap> classMaps;
     private volatile boolean live = true;
@@ -31,16 +31,15 @@ public final class ModuleTable {
     ModuleTable(String name, long loadSequence, List<SiteRecord> sites, List<ClassMap> classMaps, BodyStore bodies) {
         this.name = name;
         this.loadSequence = loadSequence;
-        this.flags = new byte[sites.size()];
-        this.classIds = new byte[sites.size()];
+        this.heads = new byte[2 * sites.size()];
         for (int i = 0; i < sites.size(); i++) {
-            flags[i] = (byte) sites.get(i).flags();
-            classIds[i] = (byte) sites.get(i).classId();
+            heads[2 * i] = (byte) sites.get(i).flags();
+            heads[2 * i + 1] = (byte) sites.get(i).classId();
         }
         this.bodies = bodies;
         this.classMaps = List.copyOf(classMaps);
-        for (int i = 0; i < flags.length; i++) {
-            if ((flags[i] & Flags.PRINT) != 0) {
+        for (int i = 0; i < sites.size(); i++) {
+            if ((heads[2 * i] & Flags.PRINT) != 0) {
                 bodies.pin(i); // built with DEBUG: enabled from the start
             }
         }
@@ -56,16 +55,16 @@ public final class ModuleTable {
     }
 
     public int size() {
-        return flags.length;
+        return heads.length >> 1;
     }
 
     public int flags(int index) {
-        return (byte) FLAGS.getAcquire(flags, index) & 0xFF;
+        return (byte) FLAGS.getAcquire(heads, 2 * index) & 0xFF;
     }
 
     void setFlags(int index, int value) {
         int old = flags(index);
-        FLAGS.setRelease(flags, index, (byte) value);
+        FLAGS.setRelease(heads, 2 * index, (byte) value);
         boolean wasOn = (old & Flags.PRINT) != 0;
         boolean isOn = (value & Flags.PRINT) != 0;
         if (isOn && !wasOn) {
@@ -81,7 +80,7 @@ public final class ModuleTable {
     }
 
     public int classId(int index) {
-        return classIds[index];
+        return heads[2 * index + 1];
     }
 
     public SiteBody body(int index) {
@@ -132,6 +131,6 @@ public final class ModuleTable {
 
     @Override
     public String toString() {
-        return name + "(" + flags.length + " sites)";
+        return name + "(" + size() + " sites)";
     }
 }
