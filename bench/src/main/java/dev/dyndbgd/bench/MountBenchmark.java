@@ -8,6 +8,7 @@ import dev.dyndbgd.fuse.VirtualDirectory;
 import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.control.ControlSnapshots;
 import dev.dyndbgd.mount.ControlFile;
+import dev.dyndbgd.mount.TextFile;
 import dev.dyndbgd.state.StateStore;
 import dev.dyndbgd.config.DaemonConfig;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -73,7 +74,7 @@ public class MountBenchmark {
                 work.resolve("state"), List.of(), java.util.Map.of(), d.codec(), d.dictionarySize(), 0), state);
         byte[] text = ControlStream.snapshot(daemon.registry()).getBytes(StandardCharsets.ISO_8859_1);
         mount = FuseMount.mount(VirtualDirectory.of("", List.of(new ControlFile(new ControlSnapshots(daemon.registry()), daemon.engine()),
-                new StaticFile("static-copy", text))), work.resolve("mnt"), MountOptions.defaults());
+                TextFile.fixed("static-copy", text))), work.resolve("mnt"), MountOptions.defaults());
         control = mount.mountPoint().resolve("control");
         staticCopy = mount.mountPoint().resolve("static-copy");
         Path shm = Files.createTempDirectory(Path.of("/dev/shm"), "dyndbgd-bench");

@@ -99,31 +99,37 @@ final class SegmentLog {
         fill = 0;
     }
 
-    /** Copies a block's bytes into {@code dst}. The caller holds the owner's read lock. */
-    synchronized void read(long location, byte[] dst) {
+    /** One stretch of a block inside one segment. */
+    @FunctionalInterface
+    private interface PieceVisitor {
+        void piece(int segment, int offset, int done, int length);
+    }
+
+    /** Walks the pieces of a block, segment by segment along the chain. */
+    private void forEachPiece(long location, PieceVisitor visitor) {
         int seg = segmentOf(location);
         int off = offsetOf(location);
         int len = length(location);
         int done = 0;
         while (done < len) {
             int n = Math.min(len - done, SEGMENT - off);
-            pool.read(handles[seg], off, dst, done, n);
+            int following = next[seg]; // read first: the visitor may give the segment back
+            visitor.piece(seg, off, done, n);
             done += n;
-            seg = next[seg];
+            seg = following;
             off = 0;
         }
     }
 
+    /** Copies a block's bytes into {@code dst}. The caller holds the owner's read lock. */
+    synchronized void read(long location, byte[] dst) {
+        forEachPiece(location, (seg, off, done, n) -> pool.read(handles[seg], off, dst, done, n));
+    }
+
     /** Takes a block out; a segment left with nothing live goes back to the pool. */
     synchronized void free(long location) {
-        int seg = segmentOf(location);
-        int off = offsetOf(location);
-        int len = length(location);
-        int done = 0;
-        while (done < len) {
-            int n = Math.min(len - done, SEGMENT - off);
+        forEachPiece(location, (seg, off, done, n) -> {
             live[seg] -= n;
-            int following = next[seg];
             if (live[seg] == 0) {
                 pool.free(handles[seg]);
                 handles[seg] = 0;
@@ -132,10 +138,7 @@ final class SegmentLog {
                     fill = SEGMENT;
                 }
             }
-            done += n;
-            seg = following;
-            off = 0;
-        }
+        });
     }
 
     /** Whether a block starts in a segment less than half live (worth rewriting); never the open one. */

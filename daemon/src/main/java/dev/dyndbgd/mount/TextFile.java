@@ -14,11 +14,26 @@ import java.util.function.Supplier;
  */
 public final class TextFile implements VirtualFile {
     private final String name;
-    private final Supplier<String> text;
+    private final Supplier<byte[]> content;
 
+    /** A file whose text (one char per byte) is made at each open. */
     public TextFile(String name, Supplier<String> text) {
+        this(text, name);
+    }
+
+    private TextFile(Supplier<String> text, String name) {
         this.name = name;
-        this.text = text;
+        this.content = () -> text.get().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private TextFile(String name, byte[] bytes) {
+        this.name = name;
+        this.content = () -> bytes;
+    }
+
+    /** A file that always holds the same bytes. */
+    public static TextFile fixed(String name, byte[] bytes) {
+        return new TextFile(name, bytes.clone());
     }
 
     @Override
@@ -38,7 +53,7 @@ public final class TextFile implements VirtualFile {
 
     @Override
     public OpenFile open(int flags) {
-        byte[] bytes = text.get().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] bytes = content.get();
         return new OpenFile() {
             @Override
             public int read(long offset, byte[] dst) {
