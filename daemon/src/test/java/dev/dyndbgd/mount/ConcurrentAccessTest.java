@@ -60,6 +60,17 @@ class ConcurrentAccessTest {
                 int size = 512 + r * 1000;
                 readers.add(pool.submit(() -> read(d.control(), size, expectedLines, until, problems)));
             }
+            // Meanwhile the pool is compacted over and over (blocks move while readers decode them).
+            Future<Integer> compactor = Executors.newSingleThreadExecutor().submit(() -> {
+                int n = 0;
+                while (System.nanoTime() < until) {
+                    try (FileOutputStream out = new FileOutputStream(d.mount.resolve("zsmalloc/compact").toFile())) {
+                        out.write('1');
+                    }
+                    n++;
+                }
+                return n;
+            });
             String[][] last = new String[8][];
             int batches = 0;
             for (int w = 0; w < 8; w++) {
@@ -71,6 +82,7 @@ class ConcurrentAccessTest {
                 reads += r.get();
             }
             pool.shutdown();
+            assertTrue(compactor.get() > 10, "compactions run alongside");
             assertTrue(problems.isEmpty(), () -> problems.size() + " bad reads, first: " + problems.peek());
             assertTrue(batches > 80 && reads > 40, "too little traffic: " + batches + " batches, " + reads + " reads");
 
