@@ -88,6 +88,14 @@ final class DaemonProcess implements AutoCloseable {
         if (process.isAlive()) {
             terminate();
         }
+        // A test that killed the daemon (or failed before restarting it) must not leave a dead mount.
+        try {
+            if (dev.dyndbgd.fuse.MountTable.at(mount).isPresent()) {
+                dev.dyndbgd.fuse.FuseMount.detach(mount);
+            }
+        } catch (IOException e) {
+            // nothing more a test can do; the next run's stale-mount recovery will clean it up
+        }
     }
 
     /** Result of a shell command. */

@@ -41,21 +41,24 @@ class LifecycleTest {
 
     @Test
     void killMinusNineThenRestartRecoversTheMountAndTheFlags() throws Exception {
-        DaemonProcess d = DaemonProcess.start(work, "--load", modules.toString());
+        try (DaemonProcess d = DaemonProcess.start(work, "--load", modules.toString())) {
+            killAndRestart(d);
+        }
+    }
+
+    private void killAndRestart(DaemonProcess d) throws Exception {
         assertEquals(0, sh("echo 'module beta func fn_3 +pmf' > " + d.control()).exit());
         assertEquals(0, sh("echo 'module beta func fn_[5] +t; module beta func fn_5 +l' > " + d.control()).exit());
         d.kill9();
         assertEquals(MountPointState.STALE, MountPointState.of(d.mount));
         assertFalse(sh("cat " + d.control()).exit() == 0, "a dead mount does not answer");
 
-        DaemonProcess again = DaemonProcess.start(work, "--load", modules.toString());
-        try {
+        try (DaemonProcess again = DaemonProcess.start(work, "--load", modules.toString())) {
             assertTrue(again.logText().contains("stale mount"), again.logText());
             String control = sh("cat " + again.control()).out();
             assertTrue(control.contains("[beta]fn_3 =pmf \"beta site 3\\n\""), control);
             assertTrue(control.contains("[beta]fn_5 =l \"beta site 5\\n\""), control);
             assertEquals(2, control.lines().filter(l -> l.contains("[beta]") && !l.contains(" =_ ")).count());
-        } finally {
             assertEquals(0, again.terminate());
         }
     }
