@@ -11,11 +11,14 @@ import java.util.Arrays;
  */
 final class HandleTable {
     private static final int INITIAL = 64;
+    /** Tables start empty: most of a pool's 119 classes may never hold an object. */
+    private static final long[] NO_WORDS = new long[0];
+    private static final int[] NO_SLOTS = new int[0];
 
-    private long[] words = new long[INITIAL];
+    private long[] words = NO_WORDS;
     /** Slots 0..highWater-1 have been handed out at least once. */
     private int highWater;
-    private int[] freeSlots = new int[16];
+    private int[] freeSlots = NO_SLOTS;
     private int freeTop;
     private int live;
 
@@ -35,7 +38,7 @@ final class HandleTable {
             }
             slot = highWater++;
             if (slot == words.length) {
-                words = Arrays.copyOf(words, grow(words.length));
+                words = Arrays.copyOf(words, Math.max(INITIAL, grow(words.length)));
             }
             generation = 1;
         }
@@ -70,7 +73,7 @@ final class HandleTable {
         int next = Handles.nextGeneration(Handles.wordGeneration(words[slot]));
         words[slot] = Handles.word(next, Handles.NO_OBJ);
         if (freeTop == freeSlots.length) {
-            freeSlots = Arrays.copyOf(freeSlots, grow(freeSlots.length));
+            freeSlots = Arrays.copyOf(freeSlots, Math.max(16, grow(freeSlots.length)));
         }
         freeSlots[freeTop++] = slot;
         live--;
@@ -80,15 +83,15 @@ final class HandleTable {
         return live;
     }
 
-    /** Heap bytes of the two arrays (16-byte array headers). */
+    /** Heap bytes of the two arrays (16-byte array headers; the shared empty ones cost nothing). */
     long bytes() {
-        return 16L + 8L * words.length + 16L + 4L * freeSlots.length;
+        return (words.length == 0 ? 0 : 16L + 8L * words.length) + (freeSlots.length == 0 ? 0 : 16L + 4L * freeSlots.length);
     }
 
     /** Drops everything (pool close). */
     void clear() {
-        words = new long[INITIAL];
-        freeSlots = new int[16];
+        words = NO_WORDS;
+        freeSlots = NO_SLOTS;
         highWater = 0;
         freeTop = 0;
         live = 0;
