@@ -4,7 +4,6 @@ import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.site.Flags;
 import dev.dyndbgd.site.SiteRecord;
 import dev.dyndbgd.table.ModuleTable;
-import dev.dyndbgd.table.SiteBody;
 import dev.dyndbgd.table.TableRegistry;
 
 import java.nio.charset.StandardCharsets;
@@ -178,10 +177,5 @@ public final class QueryEngine {
             log.verbose(1, "no matches for query");
         }
         return found;
-    }
-
-    /** For tests and tools: the queries a batch would run, after splitting. */
-    static List<String> pieces(String batch) {
-        return new ArrayList<>(QueryBatch.split(batch));
     }
 }

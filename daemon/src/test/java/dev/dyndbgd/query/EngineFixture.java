@@ -8,9 +8,6 @@ import dev.dyndbgd.site.SiteRecord;
 import dev.dyndbgd.table.HeapBodyStore;
 import dev.dyndbgd.table.TableRegistry;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -47,8 +47,8 @@ class LexicalRulesTest {
 
     @Test
     void batchSplitting() {
-        assertEquals(List.of("a", "b ", "c"), QueryEngine.pieces(" a;b \n\t c;# d;  ;"));
-        assertEquals(List.of("format \"x", "y\" +p"), QueryEngine.pieces("format \"x;y\" +p"));
+        assertEquals(List.of("a", "b ", "c"), QueryBatch.split(" a;b \n\t c;# d;  ;"));
+        assertEquals(List.of("format \"x", "y\" +p"), QueryBatch.split("format \"x;y\" +p"));
     }
 
     @Test
