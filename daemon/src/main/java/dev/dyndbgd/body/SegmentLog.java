@@ -147,15 +147,6 @@ final class SegmentLog {
         return seg != open && live[seg] < SEGMENT / 2;
     }
 
-    synchronized int segmentCount() {
-        int n = 0;
-        for (int i = 0; i < slots; i++) {
-            if (handles[i] != 0) {
-                n++;
-            }
-        }
-        return n;
-    }
 
     /** Bytes of the segment arrays. */
     synchronized long indexBytes() {

@@ -21,7 +21,6 @@ public final class ZstdDictCodec implements BodyCodec {
     private ZstdCompressCtx compressor;
     /** Decompression contexts, at most one per thread that decompresses at the same moment. */
     private final java.util.concurrent.ConcurrentLinkedDeque<ZstdDecompressCtx> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private final java.util.concurrent.atomic.AtomicInteger contexts = new java.util.concurrent.atomic.AtomicInteger();
 
     public ZstdDictCodec(int level, byte[] dictionary) {
         this.level = level;
@@ -99,7 +98,6 @@ public final class ZstdDictCodec implements BodyCodec {
             if (decompressDict != null) {
                 d.loadDict(decompressDict);
             }
-            contexts.incrementAndGet();
         }
         try {
             return d.decompressByteArray(dst, 0, rawLength, src, srcOff, srcLen);
@@ -108,10 +106,6 @@ public final class ZstdDictCodec implements BodyCodec {
         }
     }
 
-    /** Decompression contexts made so far (each holds zstd's working memory, about 100 KiB). */
-    public int decompressionContexts() {
-        return contexts.get();
-    }
 
     @Override
     public long residentBytes() {

@@ -17,12 +17,7 @@ public final class ControlFormat {
     private ControlFormat() {
     }
 
-    /** Appends one site's line, reading its flags once so the line is consistent. */
-    public static void appendLine(StringBuilder out, ModuleTable table, int index) {
-        appendLine(out, table, index, table.body(index));
-    }
-
-    /** The same, with the site's body already at hand. */
+    /** Appends one site's line (its body already at hand), reading its flags once so the line is consistent. */
     public static void appendLine(StringBuilder out, ModuleTable table, int index, SiteBody body) {
         out.append(SourcePaths.trim(body.file())).append(':').append(body.line())
                 .append(" [").append(table.name()).append(']').append(body.function()).append(" =");

@@ -2,7 +2,6 @@ package dev.dyndbgd.table;
 
 import dev.dyndbgd.site.SiteRecord;
 
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,9 +29,6 @@ public final class HeapBodyStore implements BodyStore {
         };
     }
 
-    public static HeapBodyStore of(List<SiteRecord> sites) {
-        return (HeapBodyStore) factory().create("", sites);
-    }
 
     @Override
     public int size() {

@@ -21,16 +21,14 @@ public final class ModuleTable {
     private static final VarHandle FLAGS = MethodHandles.arrayElementVarHandle(byte[].class);
 
     private final String name;
-    private final long loadSequence;
     /** The heads, two bytes a site: flags at 2i, class id at 2i+1 (one array: one header per table). */
     private final byte[] heads;
     private final BodyStore bodies;
     private final List<ClassMap> classMaps;
     private volatile boolean live = true;
 
-    ModuleTable(String name, long loadSequence, List<SiteRecord> sites, List<ClassMap> classMaps, BodyStore bodies) {
+    ModuleTable(String name, List<SiteRecord> sites, List<ClassMap> classMaps, BodyStore bodies) {
         this.name = name;
-        this.loadSequence = loadSequence;
         this.heads = new byte[2 * sites.size()];
         for (int i = 0; i < sites.size(); i++) {
             heads[2 * i] = (byte) sites.get(i).flags();
@@ -49,10 +47,6 @@ public final class ModuleTable {
         return name;
     }
 
-    /** Increases with every table added, so two loads of the same module are told apart. */
-    public long loadSequence() {
-        return loadSequence;
-    }
 
     public int size() {
         return heads.length >> 1;

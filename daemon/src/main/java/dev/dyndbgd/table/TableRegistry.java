@@ -28,7 +28,6 @@ public final class TableRegistry {
     private volatile List<ModuleTable> tables = List.of();
     /** Bumped by every change a reader of control could see: flags, tables added or removed. */
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
-    private long nextSequence;
 
     public TableRegistry(BodyStore.Factory bodyStores, DyndbgLog log) {
         this.bodyStores = bodyStores;
@@ -54,7 +53,7 @@ public final class TableRegistry {
         List<ClassMap> maps = image.classMaps().stream().filter(m -> m.moduleName().equals(image.name())).toList();
         lock.writeLock().lock();
         try {
-            ModuleTable table = new ModuleTable(image.name(), nextSequence++, image.sites(), maps, bodies);
+            ModuleTable table = new ModuleTable(image.name(), image.sites(), maps, bodies);
             List<ModuleTable> next = new ArrayList<>(tables.size() + 1);
             next.addAll(tables);
             next.add(table);
@@ -89,19 +88,6 @@ public final class TableRegistry {
         }
     }
 
-    /** Removes exactly this table, if it is still registered. */
-    public boolean remove(ModuleTable table) {
-        lock.writeLock().lock();
-        try {
-            if (!tables.contains(table)) {
-                return false;
-            }
-            removeLocked(table);
-            return true;
-        } finally {
-            lock.writeLock().unlock();
-        }
-    }
 
     private ModuleTable removeLocked(ModuleTable table) {
         List<ModuleTable> next = new ArrayList<>(tables);
