@@ -12,6 +12,7 @@ import java.util.List;
  * What the mount shows, laid out like debugfs and zram:
  * <pre>
  * control              the dyndbg control file
+ * verbose              the dyndbg verbose level (0..4), read and set like the kernel's module parameter
  * stats                human-readable memory and site counts
  * zsmalloc/classes     the pool's size classes in the kernel's debugfs format
  * zsmalloc/mm_stat     zram's mm_stat columns for the pool
@@ -30,6 +31,7 @@ public final class MountTree {
                 new TriggerFile("compact", () -> reclaimer.reclaim("written to zsmalloc/compact"))));
         return VirtualDirectory.of("", List.of(
                 new ControlFile(snapshots, daemon.engine()),
+                new VerboseFile(daemon.log()),
                 new TextFile("stats", () -> PoolReports.stats(daemon.registry(), bodies, snapshots.cachedBytes())),
                 zsmalloc));
     }

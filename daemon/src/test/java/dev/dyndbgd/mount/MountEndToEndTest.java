@@ -160,4 +160,19 @@ class MountEndToEndTest {
         assertEquals("444 444 200", sh("stat -c %a " + zs.resolve("classes") + " " + zs.resolve("mm_stat") + " "
                 + zs.resolve("compact") + " | tr '\\n' ' '").out().trim());
     }
+
+    @Test
+    void verboseIsReadAndSetLikeTheKernelParameter() throws Exception {
+        Path verbose = daemon.mount.resolve("verbose");
+        assertEquals("0\n", sh("cat " + verbose).out());
+        assertEquals(0, sh("echo 1 > " + verbose).exit());
+        assertEquals("1\n", sh("cat " + verbose).out());
+        sh("echo 'module nosuch +p' > " + daemon.control());
+        assertTrue(daemon.logText().contains("dyndbg: query 0: \"module nosuch +p\" mod:*"), daemon.logText());
+        assertTrue(daemon.logText().contains("dyndbg: no matches for query"));
+        var bad = sh("echo 7 > " + verbose);
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("Invalid argument"), bad.err());
+        assertEquals(0, sh("echo 0 > " + verbose).exit());
+    }
 }
