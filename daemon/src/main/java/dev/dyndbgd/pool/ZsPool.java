@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -23,8 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <li>Nominal class {@code i} (0..254) is for objects of {@code min(4096, 32 + 16 i)} bytes.
  *     {@code malloc(n)} adds the 8-byte header and takes the smallest class that fits (4089..4096
  *     clamp to class 254). Walking from 254 down, a class whose (pages per zspage, objects per
- *     zspage) equal the last created class's is an alias of it; only these representatives exist
- *     as {@link SizeClass} objects (119 at the default chain size 8).</li>
+ *     zspage) equal the last created class's is an alias of it; only these representatives (119 at
+ *     the default chain size 8) can exist as {@link SizeClass} objects, each made on its first
+ *     allocation (an unused class costs nothing and reads as a row of zeros).</li>
  * <li>A zspage is {@code pagesPerZspage} pages (not necessarily adjacent) viewed as one area
  *     holding {@code objsPerZspage} objects back to back; an object may straddle two pages, but
  *     object starts are 16-aligned, so the 8-byte header or free link never does.</li>
@@ -77,10 +79,15 @@ public final class ZsPool implements AutoCloseable {
     private final PageStore pages = new PageStore();
     private final ZspageBytes bytes = new ZspageBytes(pages);
     private final ChunkDefragmenter defragmenter = new ChunkDefragmenter(pages);
-    /** Nominal index -> representative class (aliases share the object). */
-    private final SizeClass[] classOf = new SizeClass[NOMINAL_CLASSES];
-    /** Representatives in ascending index order. */
-    private final SizeClass[] classes;
+    /** Nominal index -> position of its representative in {@link #classes} (aliases share it). */
+    private final int[] positionOf = new int[NOMINAL_CLASSES];
+    /** Representative class indexes, ascending. */
+    private final int[] representatives;
+    /**
+     * Representatives in ascending index order, each made on its first allocation: most of the
+     * 119 classes may never hold an object, and an unused class should cost nothing.
+     */
+    private final AtomicReferenceArray<SizeClass> classes;
     private final AtomicBoolean compacting = new AtomicBoolean();
     private final AtomicLong pagesCompacted = new AtomicLong();
     private final AtomicLong pagesMoved = new AtomicLong();
@@ -96,18 +103,14 @@ public final class ZsPool implements AutoCloseable {
     public ZsPool(String name, int maxPagesPerZspage) {
         this.name = Objects.requireNonNull(name, "name");
         this.table = new SizeClassTable(maxPagesPerZspage);
-        int[] reps = table.representatives();
-        this.classes = new SizeClass[reps.length];
-        for (int k = 0; k < reps.length; k++) {
-            int i = reps[k];
-            classes[k] = new SizeClass(i, table.size(i), table.pagesPerZspage(i),
-                    table.objsPerZspage(i), table.isHuge(i), pages, bytes);
-        }
-        for (SizeClass c : classes) {
-            classOf[c.index] = c;
+        this.representatives = table.representatives();
+        this.classes = new AtomicReferenceArray<>(representatives.length);
+        int[] byIndex = new int[NOMINAL_CLASSES];
+        for (int k = 0; k < representatives.length; k++) {
+            byIndex[representatives[k]] = k;
         }
         for (int i = 0; i < NOMINAL_CLASSES; i++) {
-            classOf[i] = classOf[table.representativeOf(i)];
+            positionOf[i] = byIndex[table.representativeOf(i)];
         }
     }
 
@@ -137,7 +140,7 @@ public final class ZsPool implements AutoCloseable {
             throw new IllegalArgumentException("cannot allocate " + size
                     + " bytes: the largest object is one page (" + MAX_ALLOC_SIZE + " bytes)");
         }
-        SizeClass c = classOf[SizeClassTable.nominalIndexFor(size + HANDLE_SIZE)];
+        SizeClass c = classAt(positionOf[SizeClassTable.nominalIndexFor(size + HANDLE_SIZE)], true);
         long stamp = c.lock.write();
         try {
             ensureOpen();
@@ -308,8 +311,11 @@ public final class ZsPool implements AutoCloseable {
         }
         try {
             long freed = 0;
-            for (int k = classes.length - 1; k >= 0 && !closed; k--) {
-                freed += Compactor.compact(classes[k]);
+            for (int k = representatives.length - 1; k >= 0 && !closed; k--) {
+                SizeClass c = classes.get(k);
+                if (c != null) {
+                    freed += Compactor.compact(c);
+                }
             }
             pagesCompacted.addAndGet(freed);
             if (!closed) {
@@ -340,7 +346,7 @@ public final class ZsPool implements AutoCloseable {
 
     /** Number of distinct (representative) classes. */
     public int classCount() {
-        return classes.length;
+        return representatives.length;
     }
 
     /** Payload sizes at or above this are stored in the huge class (zs_huge_class_size). */
@@ -363,8 +369,15 @@ public final class ZsPool implements AutoCloseable {
 
     /** One snapshot per representative class, in index order. */
     public List<ClassStats> classStats() {
-        List<ClassStats> out = new ArrayList<>(classes.length);
-        for (SizeClass c : classes) {
+        List<ClassStats> out = new ArrayList<>(representatives.length);
+        for (int k = 0; k < representatives.length; k++) {
+            SizeClass c = classes.get(k);
+            if (c == null) { // never used: the kernel's row of zeros
+                int i = representatives[k];
+                out.add(new ClassStats(i, table.size(i), table.pagesPerZspage(i), table.objsPerZspage(i),
+                        new long[FullnessGroup.COUNT], 0, 0, 0, 0));
+                continue;
+            }
             long stamp = c.lock.read();
             try {
                 out.add(c.stats());
@@ -391,8 +404,12 @@ public final class ZsPool implements AutoCloseable {
      * ~400 bytes per class for its object, lists and lock.
      */
     public long residentBytes() {
-        long total = pages.heldBytes() + pages.metadataBytes();
-        for (SizeClass c : classes) {
+        long total = pages.heldBytes() + pages.metadataBytes() + 16 + 4L * representatives.length;
+        for (int k = 0; k < representatives.length; k++) {
+            SizeClass c = classes.get(k);
+            if (c == null) {
+                continue;
+            }
             long stamp = c.lock.read();
             try {
                 total += c.estimatedBytes();
@@ -413,7 +430,11 @@ public final class ZsPool implements AutoCloseable {
             return;
         }
         closed = true;
-        for (SizeClass c : classes) {
+        for (int k = 0; k < representatives.length; k++) {
+            SizeClass c = classes.get(k);
+            if (c == null) {
+                continue;
+            }
             long stamp = c.lock.write();
             try {
                 c.clear();
@@ -468,11 +489,26 @@ public final class ZsPool implements AutoCloseable {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /** The class at a position, made now if {@code create} and it does not exist yet. */
+    private SizeClass classAt(int k, boolean create) {
+        SizeClass c = classes.get(k);
+        if (c != null || !create) {
+            return c;
+        }
+        int i = representatives[k];
+        SizeClass made = new SizeClass(i, table.size(i), table.pagesPerZspage(i), table.objsPerZspage(i),
+                table.isHuge(i), pages, bytes);
+        return classes.compareAndSet(k, null, made) ? made : classes.get(k);
+    }
+
     private SizeClass classOfHandle(long handle) {
         if (Handles.wellFormed(handle)) {
             int idx = Handles.classIndex(handle);
             if (idx < NOMINAL_CLASSES && table.isRepresentative(idx)) {
-                return classOf[idx];
+                SizeClass c = classAt(positionOf[idx], false);
+                if (c != null) {
+                    return c;
+                }
             }
         }
         throw new IllegalArgumentException(describe(handle) + " is not a handle of pool '" + name + "'");
