@@ -6,14 +6,12 @@ import dev.dyndbgd.table.SiteBody;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * One table's bodies in the shared pool: per block its first site index and pool handle, plus the
- * decoded bodies of pinned (enabled) sites. A site is either pinned (its body decoded here) or not
- * (its body only in its block): the cache never holds disabled sites.
+ * bodies of pinned (enabled) sites, uncompressed ({@link PinnedBodies}). A site is either pinned (its
+ * body kept here) or not (its body only in its block): the cache never holds disabled sites.
  */
 final class PooledBodyStore implements BodyStore {
     private final PooledBodies shared;
@@ -28,7 +26,7 @@ final class PooledBodyStore implements BodyStore {
     private volatile long[] locations;
     private volatile long onlyLocation;
     private final int sites;
-    private volatile Map<Integer, SiteBody> pinned; // null until a site is enabled
+    private final PinnedBodies pinned = new PinnedBodies();
     private volatile boolean released;
     private long rawBytes;
     private long storedBytes;
@@ -98,14 +96,8 @@ final class PooledBodyStore implements BodyStore {
 
     @Override
     public SiteBody body(int index) {
-        Map<Integer, SiteBody> p = pinned;
-        if (p != null) {
-            SiteBody b = p.get(index);
-            if (b != null) {
-                return b;
-            }
-        }
-        return map(index);
+        SiteBody b = pinned.get(index);
+        return b != null ? b : map(index);
     }
 
     @Override
@@ -121,15 +113,14 @@ final class PooledBodyStore implements BodyStore {
             if (released) {
                 throw new IllegalStateException(module + " was removed");
             }
-            Map<Integer, SiteBody> p = pinned;
             int blocks = blockCount();
             for (b = blockOf(from); b < blocks && start(b) < to; b++) {
                 first = start(b);
                 int lo = Math.max(from, first);
                 int hi = Math.min(to, start(b + 1));
-                if (allPinned(p, lo, hi)) { // every wanted site is mapped already: no decompression
+                if (pinned.containsAll(lo, hi)) { // every wanted site is mapped already: no decompression
                     for (int i = lo; i < hi; i++) {
-                        visitor.visit(i, p.get(i));
+                        visitor.visit(i, pinned.get(i));
                     }
                     continue;
                 }
@@ -145,17 +136,6 @@ final class PooledBodyStore implements BodyStore {
         }
     }
 
-    private static boolean allPinned(Map<Integer, SiteBody> p, int lo, int hi) {
-        if (p == null || p.size() < hi - lo) {
-            return false;
-        }
-        for (int i = lo; i < hi; i++) {
-            if (!p.containsKey(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** Decompresses the site's block and decodes its record. */
     private SiteBody map(int index) {
@@ -178,29 +158,18 @@ final class PooledBodyStore implements BodyStore {
 
     @Override
     public void pin(int index) {
-        Map<Integer, SiteBody> p = pinned;
-        if (p == null) {
-            synchronized (this) {
-                if (pinned == null) {
-                    pinned = new ConcurrentHashMap<>();
-                }
-                p = pinned;
-            }
+        if (!pinned.contains(index)) {
+            pinned.put(index, map(index));
         }
-        p.computeIfAbsent(index, this::map);
     }
 
     @Override
     public void unpin(int index) {
-        Map<Integer, SiteBody> p = pinned;
-        if (p != null) {
-            p.remove(index);
-        }
+        pinned.remove(index);
     }
 
     int pinnedCount() {
-        Map<Integer, SiteBody> p = pinned;
-        return p == null ? 0 : p.size();
+        return pinned.size();
     }
 
     /** This store's object and its block index arrays (headers included). */
@@ -209,17 +178,9 @@ final class PooledBodyStore implements BodyStore {
         return 64 + arrays;
     }
 
-    /** Estimated heap held by decoded pinned bodies (entry, record and strings). */
+    /** Heap held by the enabled sites' bodies. */
     long cacheBytes() {
-        Map<Integer, SiteBody> p = pinned;
-        if (p == null) {
-            return 0;
-        }
-        long n = 0;
-        for (SiteBody b : p.values()) {
-            n += 48 + 24 + 3 * 40L + b.file().length() + b.function().length() + b.format().length();
-        }
-        return n;
+        return pinned.bytes();
     }
 
     void forEachRawBlock(Consumer<byte[]> sink) {
@@ -273,7 +234,6 @@ final class PooledBodyStore implements BodyStore {
             for (int b = 0; b < blockCount(); b++) {
                 shared.segments().free(location(b));
             }
-            pinned = null;
             shared.released(rawBytes, storedBytes);
             shared.forget(this);
         } finally {
