@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 public class BodyBenchmark {
+    /** The latency profile: lz4dict with small blocks (codec = lz4dict, block_sites = 12). */
+    static final int LATENCY_BLOCK_SITES = 12;
     private static final byte[] FORMAT_QUERY = "format \"xyz\" +p\n".getBytes();
 
     @Param("")
@@ -43,6 +45,9 @@ public class BodyBenchmark {
 
     private TableRegistry heap;
     private TableRegistry pooled;
+    private TableRegistry pooledLz4;
+    private QueryEngine pooledLz4Engine;
+    private ModuleTable[] lz4SiteTable;
     private QueryEngine heapEngine;
     private QueryEngine pooledEngine;
     private ModuleTable[] siteTable;
@@ -54,6 +59,8 @@ public class BodyBenchmark {
         var images = LoadedSets.images(RealModules.directory(modules));
         heap = LoadedSets.heap(images);
         pooled = LoadedSets.pooled(images, "zstd", new PooledBodies[1]);
+        pooledLz4 = LoadedSets.pooled(images, "lz4dict", LATENCY_BLOCK_SITES, new PooledBodies[1]);
+        pooledLz4Engine = new QueryEngine(pooledLz4, new DyndbgLog(0));
         heapEngine = new QueryEngine(heap, new DyndbgLog(0));
         pooledEngine = new QueryEngine(pooled, new DyndbgLog(0));
         List<ModuleTable> tables = new ArrayList<>();
@@ -67,6 +74,13 @@ public class BodyBenchmark {
             }
         }
         siteTable = tables.toArray(ModuleTable[]::new);
+        // The same sites in the lz4dict registry (same load order, so same table positions).
+        List<ModuleTable> lz4Tables = new ArrayList<>();
+        List<ModuleTable> all = pooled.tables();
+        for (ModuleTable t : tables) {
+            lz4Tables.add(pooledLz4.tables().get(all.indexOf(t)));
+        }
+        lz4SiteTable = lz4Tables.toArray(ModuleTable[]::new);
         siteIndex = indexes.stream().mapToInt(Integer::intValue).toArray();
         random = new SplittableRandom(42);
     }
@@ -78,6 +92,22 @@ public class BodyBenchmark {
     public SiteBody mapOneBodyPooled() {
         int k = random.nextInt(siteIndex.length);
         return siteTable[k].body(siteIndex[k]);
+    }
+
+    /** The latency profile: lz4dict codec (LZ4 against a trained dictionary) in 12-site blocks. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public SiteBody mapOneBodyPooledLz4Dict() {
+        int k = random.nextInt(siteIndex.length);
+        return lz4SiteTable[k].body(siteIndex[k]);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Object formatQueryPooledLz4Dict() {
+        return pooledLz4Engine.write(FORMAT_QUERY, FORMAT_QUERY.length);
     }
 
     @Benchmark

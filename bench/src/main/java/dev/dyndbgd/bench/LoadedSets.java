@@ -49,7 +49,11 @@ final class LoadedSets {
 
     /** Pooled bodies with the daemon's default codec and dictionary, trained after the load as at start-up. */
     static TableRegistry pooled(List<ModuleImage> images, String codec, PooledBodies[] out) {
-        PooledBodies bodies = BodyStores.pooled(codec);
+        return pooled(images, codec, PooledBodies.DEFAULT_SITES_PER_BLOCK, out);
+    }
+
+    static TableRegistry pooled(List<ModuleImage> images, String codec, int sitesPerBlock, PooledBodies[] out) {
+        PooledBodies bodies = BodyStores.pooled(codec, sitesPerBlock);
         TableRegistry r = fill(bodies, images);
         bodies.trainDictionary(16 * 1024);
         bodies.releaseWorkingMemory();

@@ -36,10 +36,14 @@ public final class MemoryReport {
         row("2020 seed: 40-byte callsite records in a zsmalloc pool + 16-byte heads + kernel strings", seed(images), seed(ten), images, ten);
         row("per-record LZ4: each body compressed alone, one zsmalloc object per site + 8-byte handle + 2-byte head",
                 perRecordLz4(images), perRecordLz4(ten), images, ten);
-        for (String codec : List.of("none", "lz4", "zstd")) {
-            row("dyndbgd pooled bodies, codec " + codec + (codec.equals("zstd") ? " (default, 16 KiB trained dictionary)" : ""),
+        for (String codec : List.of("none", "lz4", "lz4dict", "zstd")) {
+            row("dyndbgd pooled bodies, codec " + codec + (codec.equals("zstd") ? " (default, 16 KiB trained dictionary)"
+                            : codec.equals("lz4dict") ? " (same dictionary, LZ4 blocks)" : ""),
                     ours(images, codec), ours(ten, codec), images, ten);
         }
+        row("dyndbgd pooled bodies, latency profile: codec lz4dict, 12-site blocks",
+                oursWith(images, "lz4dict", BodyBenchmark.LATENCY_BLOCK_SITES),
+                oursWith(ten, "lz4dict", BodyBenchmark.LATENCY_BLOCK_SITES), images, ten);
         BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
         System.out.println();
@@ -146,8 +150,12 @@ public final class MemoryReport {
 
     /** What the daemon keeps: heads, pool pages, block and segment indexes, dictionary, mapped bodies. */
     static long ours(List<ModuleImage> images, String codec) {
+        return oursWith(images, codec, PooledBodies.DEFAULT_SITES_PER_BLOCK);
+    }
+
+    static long oursWith(List<ModuleImage> images, String codec, int sitesPerBlock) {
         PooledBodies[] bodies = new PooledBodies[1];
-        TableRegistry registry = LoadedSets.pooled(images, codec, bodies);
+        TableRegistry registry = LoadedSets.pooled(images, codec, sitesPerBlock, bodies);
         try {
             return PoolReports.headBytes(registry.tables()) + bodies[0].stats().residentBytes();
         } finally {

@@ -11,7 +11,11 @@ public final class BodyStores {
     }
 
     public static PooledBodies pooled(String codec) {
-        return new PooledBodies(new ZsPool("dyndbgd"), codec(codec));
+        return pooled(codec, PooledBodies.DEFAULT_SITES_PER_BLOCK);
+    }
+
+    public static PooledBodies pooled(String codec, int sitesPerBlock) {
+        return new PooledBodies(new ZsPool("dyndbgd"), codec(codec), sitesPerBlock);
     }
 
     public static BodyCodec codec(String name) {
@@ -19,6 +23,7 @@ public final class BodyStores {
             case "zstd" -> new ZstdDictCodec(ZSTD_LEVEL, null);
             case "lz4" -> new Lz4Codec(false);
             case "lz4hc" -> new Lz4Codec(true);
+            case "lz4dict" -> new Lz4DictCodec(null);
             case "none" -> new RawCodec();
             default -> throw new IllegalArgumentException("unknown codec " + name);
         };

@@ -26,10 +26,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * write lock while it swaps blocks.
  */
 public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
-    /** A block holds at most this many sites... */
-    static final int MAX_SITES_PER_BLOCK = 32;
-    /** ...and stops growing once its laid-out bytes reach this. */
-    static final int TARGET_RAW_BYTES = 3000;
+    /**
+     * Sites a block holds at most by default. Bigger blocks compress better (more context) but cost
+     * more to map one body: 32 favours memory; about 12 keeps a map under 2 µs at p99 (see
+     * docs/benchmarks.md).
+     */
+    public static final int DEFAULT_SITES_PER_BLOCK = 32;
+    /** A block also stops growing once its laid-out bytes reach this many per site it may hold. */
+    private static final int RAW_BYTES_PER_SITE = 94;
+
+    private final int sitesPerBlock;
+    private final int targetRawBytes;
 
     private final ZsPool pool;
     private final SegmentLog log;
@@ -43,6 +50,15 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
     private final AtomicLong maxPoolBytes = new AtomicLong();
 
     public PooledBodies(ZsPool pool, BodyCodec codec) {
+        this(pool, codec, DEFAULT_SITES_PER_BLOCK);
+    }
+
+    public PooledBodies(ZsPool pool, BodyCodec codec, int sitesPerBlock) {
+        if (sitesPerBlock < 1 || sitesPerBlock > 1024) {
+            throw new IllegalArgumentException("sites per block must be 1..1024, not " + sitesPerBlock);
+        }
+        this.sitesPerBlock = sitesPerBlock;
+        this.targetRawBytes = sitesPerBlock * RAW_BYTES_PER_SITE;
         this.pool = pool;
         this.log = new SegmentLog(pool);
         this.codec = codec;
@@ -80,7 +96,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         while (i < bodies.size()) {
             int end = i;
             int raw = 0;
-            while (end < bodies.size() && end - i < MAX_SITES_PER_BLOCK && raw < TARGET_RAW_BYTES) {
+            while (end < bodies.size() && end - i < sitesPerBlock && raw < targetRawBytes) {
                 SiteBody b = bodies.get(end++);
                 raw += b.file().length() + b.function().length() + b.format().length() + 4;
             }
@@ -165,25 +181,28 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
      * the mount serves. Returns the dictionary size, or 0 if none could be trained.
      */
     public int trainDictionary(int size) {
-        if (!(codec instanceof ZstdDictCodec zstd) || zstd.hasDictionary()) {
+        if (!(codec instanceof DictionaryCodec current) || current.hasDictionary()) {
             return 0;
         }
+        byte[] dict;
         lock.writeLock().lock();
         try {
             List<byte[]> samples = new ArrayList<>();
             for (PooledBodyStore s : stores) {
                 s.forEachRawBlock(samples::add);
             }
-            byte[] dict = ZstdDictCodec.train(samples, size);
+            // zstd's trainer picks the dictionary for either codec: for lz4 it is used as plain text.
+            dict = ZstdDictCodec.train(samples, size);
             if (dict == null) {
                 return 0;
             }
-            ZstdDictCodec trained = zstd.withDictionary(dict);
+            DictionaryCodec trained = current.withDictionary(dict);
             for (PooledBodyStore s : stores) {
                 PooledBodyStore fresh = store(s.module(), s.allBodies(), trained);
                 s.replaceBlocks(fresh);
             }
-            zstd.releaseCompressor();
+            current.releaseCompressor();
+            trained.releaseCompressor();
             codec = trained;
         } finally {
             lock.writeLock().unlock();
@@ -191,7 +210,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         // The old blocks' pages are free but scattered over the page chunks: pack them so whole
         // chunks go back.
         pool.compact();
-        return codecDictionarySize();
+        return dict.length;
     }
 
     /**
@@ -229,8 +248,8 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
 
     /** Drops compressor working memory after a bulk load. */
     public void releaseWorkingMemory() {
-        if (codec instanceof ZstdDictCodec z) {
-            z.releaseCompressor();
+        if (codec instanceof DictionaryCodec c) {
+            c.releaseCompressor();
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * the dictionary instead of each carrying it. Frames are lean: no magic, checksum, dictionary id or
  * content size (the pool entry records sizes).
  */
-public final class ZstdDictCodec implements BodyCodec {
+public final class ZstdDictCodec implements DictionaryCodec {
     private final int level;
     private final byte[] dictionary;
     private final ZstdDictDecompress decompressDict;
@@ -48,10 +48,12 @@ public final class ZstdDictCodec implements BodyCodec {
         }
     }
 
+    @Override
     public ZstdDictCodec withDictionary(byte[] dict) {
         return new ZstdDictCodec(level, dict);
     }
 
+    @Override
     public boolean hasDictionary() {
         return dictionary != null;
     }
@@ -81,7 +83,7 @@ public final class ZstdDictCodec implements BodyCodec {
         return compressor.compress(raw);
     }
 
-    /** Gives back the compressor's working memory; the next compress makes a new one. */
+    @Override
     public synchronized void releaseCompressor() {
         if (compressor != null) {
             compressor.close();

@@ -18,11 +18,12 @@ import java.util.Map;
  * @param codec              how bodies are compressed in the pool: zstd, lz4, lz4hc or none
  * @param dictionarySize     size of the zstd dictionary trained on the first load (0: none)
  * @param memoryBudget       pool bytes above which memory is reclaimed (0: no budget)
+ * @param blockSites         sites per compressed block: larger saves memory, smaller maps faster
  */
 public record DaemonConfig(Path mountPoint, List<Path> loadPaths, boolean allowOther, boolean defaultPermissions,
                            int verbose, Path stateFile, List<String> bootQueries, Map<String, List<String>> moduleQueries,
-                           String codec, int dictionarySize, long memoryBudget) {
-    public static final List<String> CODECS = List.of("zstd", "lz4", "lz4hc", "none");
+                           String codec, int dictionarySize, long memoryBudget, int blockSites) {
+    public static final List<String> CODECS = List.of("zstd", "lz4dict", "lz4", "lz4hc", "none");
     public static final Path DEFAULT_FILE = Path.of("/etc/dyndbgd/dyndbgd.conf");
 
     public DaemonConfig {
@@ -33,12 +34,12 @@ public record DaemonConfig(Path mountPoint, List<Path> loadPaths, boolean allowO
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(Path.of("/mnt/dyndbg"), List.of(), true, true, 0, Path.of("/var/lib/dyndbgd/state"),
-                List.of(), Map.of(), "zstd", 16 * 1024, 0);
+                List.of(), Map.of(), "zstd", 16 * 1024, 0, 32);
     }
 
     /** The same configuration with another codec (the command line's --codec). */
     public DaemonConfig withCodec(String name) {
         return new DaemonConfig(mountPoint, loadPaths, allowOther, defaultPermissions, verbose, stateFile, bootQueries,
-                moduleQueries, name, dictionarySize, memoryBudget);
+                moduleQueries, name, dictionarySize, memoryBudget, blockSites);
     }
 }

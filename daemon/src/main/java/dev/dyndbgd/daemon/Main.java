@@ -95,7 +95,7 @@ public final class Main implements Callable<Integer> {
                 allowOther != null ? allowOther : cfg.allowOther(), cfg.defaultPermissions(),
                 verbose != null ? checkVerbose(verbose) : cfg.verbose(), stateFile != null ? stateFile : cfg.stateFile(),
                 cfg.bootQueries(), cfg.moduleQueries(), codec != null ? codec : cfg.codec(), cfg.dictionarySize(),
-                cfg.memoryBudget());
+                cfg.memoryBudget(), cfg.blockSites());
     }
 
     private int checkVerbose(int v) {

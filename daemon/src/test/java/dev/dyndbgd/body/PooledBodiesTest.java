@@ -26,6 +26,7 @@ class PooledBodiesTest {
             case "zstd" -> new ZstdDictCodec(19, null);
             case "lz4" -> new Lz4Codec(false);
             case "lz4hc" -> new Lz4Codec(true);
+            case "lz4dict" -> new Lz4DictCodec(null);
             default -> new RawCodec();
         };
     }
@@ -50,7 +51,7 @@ class PooledBodiesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"zstd", "lz4", "lz4hc", "none"})
+    @ValueSource(strings = {"zstd", "lz4dict", "lz4", "lz4hc", "none"})
     void everyBodyComesBackExactly(String codecName) {
         try (PooledBodies bodies = new PooledBodies(new ZsPool("test"), codec(codecName))) {
             List<SiteRecord> sites = awkwardSites(500, 1);
@@ -59,13 +60,14 @@ class PooledBodiesTest {
                 SiteRecord r = sites.get(i);
                 assertEquals(new SiteBody(r.file(), r.function(), r.format(), r.line()), store.body(i), "site " + i);
             }
-            assertTrue(bodies.stats().blocks() > 500 / PooledBodies.MAX_SITES_PER_BLOCK);
+            assertTrue(bodies.stats().blocks() > 500 / PooledBodies.DEFAULT_SITES_PER_BLOCK);
         }
     }
 
-    @Test
-    void trainedDictionaryRecompressesEverythingAndStillReadsBack() {
-        try (PooledBodies bodies = new PooledBodies(new ZsPool("test"), new ZstdDictCodec(19, null))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"zstd", "lz4dict"})
+    void trainedDictionaryRecompressesEverythingAndStillReadsBack(String codecName) {
+        try (PooledBodies bodies = new PooledBodies(new ZsPool("test"), codec(codecName))) {
             List<List<SiteRecord>> modules = new ArrayList<>();
             List<dev.dyndbgd.table.BodyStore> stores = new ArrayList<>();
             for (int m = 0; m < 40; m++) {

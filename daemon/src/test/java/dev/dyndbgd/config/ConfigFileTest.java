@@ -33,12 +33,14 @@ class ConfigFileTest {
 
     @Test
     void poolKeys() throws ConfigException {
-        DaemonConfig c = parse("codec = lz4", "dictionary_size = 0", "memory_budget = 1048576");
+        DaemonConfig c = parse("codec = lz4", "dictionary_size = 0", "memory_budget = 1048576", "block_sites = 12");
+        assertEquals(12, c.blockSites());
+        assertEquals(32, parse().blockSites(), "32 sites a block by default");
         assertEquals("lz4", c.codec());
         assertEquals(0, c.dictionarySize());
         assertEquals(1048576, c.memoryBudget());
         assertEquals("zstd", parse().codec(), "zstd by default");
-        assertEquals("t.conf:1: codec must be one of zstd, lz4, lz4hc, none, got \"gzip\"",
+        assertEquals("t.conf:1: codec must be one of zstd, lz4dict, lz4, lz4hc, none, got \"gzip\"",
                 assertThrows(ConfigException.class, () -> parse("codec = gzip")).getMessage());
         assertEquals("t.conf:1: expected a number 0..1048576, got \"-1\"",
                 assertThrows(ConfigException.class, () -> parse("dictionary_size = -1")).getMessage());

@@ -1,0 +1,227 @@
+package dev.dyndbgd.body;
+
+import java.util.Arrays;
+
+/**
+ * LZ4 block format with a shared dictionary, written here because lz4-java has no dictionary API:
+ * matches may reach back into the dictionary as if it preceded the block (the layout of the C
+ * library's {@code LZ4_compress_fast_continue} after {@code LZ4_loadDict}), so the common text of
+ * many small blocks is stored once. Decoding is plain Java with every read and write bounds-checked,
+ * and needs no context, which is what makes reading one body cheap.
+ *
+ * <p>The compressor is a hash-chain match finder over dictionary + block (longest match among up
+ * to {@link #SEARCH_DEPTH} candidates, greedy), keeping the format's end rules: the last 5 bytes are
+ * literals and no match starts within the last 12 bytes.
+ */
+public final class Lz4DictCodec implements DictionaryCodec {
+    private static final int MIN_MATCH = 4;
+    private static final int LAST_LITERALS = 5;
+    private static final int MF_LIMIT = 12;
+    private static final int MAX_OFFSET = 65535;
+    private static final int HASH_LOG = 16;
+    private static final int SEARCH_DEPTH = 64;
+
+    private final byte[] dict;
+
+    /** @param dictionary shared text matches may refer to (its last 64 KiB at most), or null */
+    public Lz4DictCodec(byte[] dictionary) {
+        byte[] d = dictionary == null ? new byte[0] : dictionary;
+        this.dict = d.length > MAX_OFFSET ? Arrays.copyOfRange(d, d.length - MAX_OFFSET, d.length) : d.clone();
+    }
+
+    @Override
+    public String name() {
+        return "lz4dict";
+    }
+
+    @Override
+    public Lz4DictCodec withDictionary(byte[] dictionary) {
+        return new Lz4DictCodec(dictionary);
+    }
+
+    @Override
+    public boolean hasDictionary() {
+        return dict.length > 0;
+    }
+
+    @Override
+    public long residentBytes() {
+        return dict.length == 0 ? 0 : 16L + dict.length;
+    }
+
+    @Override
+    public byte[] compress(byte[] raw) {
+        int d = dict.length;
+        int n = raw.length;
+        byte[] all = new byte[d + n];
+        System.arraycopy(dict, 0, all, 0, d);
+        System.arraycopy(raw, 0, all, d, n);
+        int[] head = new int[1 << HASH_LOG];
+        Arrays.fill(head, -1);
+        int[] chain = new int[all.length];
+        // Index the dictionary so the block can match into it.
+        for (int i = 0; i + MIN_MATCH <= d; i++) {
+            insert(all, i, head, chain);
+        }
+        byte[] out = new byte[n + n / 255 + 16];
+        int op = 0;
+        int anchor = d;
+        int end = d + n;
+        int matchLimit = end - LAST_LITERALS;
+        int searchEnd = end - MF_LIMIT;
+        int ip = d;
+        while (ip < searchEnd) {
+            int bestLen = 0;
+            int bestPos = -1;
+            int candidate = head[hash(all, ip)];
+            for (int depth = 0; candidate >= 0 && depth < SEARCH_DEPTH && ip - candidate <= MAX_OFFSET; depth++) {
+                int len = 0;
+                while (ip + len < matchLimit && all[candidate + len] == all[ip + len]) {
+                    len++;
+                }
+                if (len > bestLen) {
+                    bestLen = len;
+                    bestPos = candidate;
+                }
+                candidate = chain[candidate];
+            }
+            if (bestLen < MIN_MATCH) {
+                insert(all, ip, head, chain);
+                ip++;
+                continue;
+            }
+            op = writeSequence(out, op, all, anchor, ip - anchor, ip - bestPos, bestLen);
+            for (int k = 0; k < bestLen && ip + k + MIN_MATCH <= end; k++) {
+                insert(all, ip + k, head, chain);
+            }
+            ip += bestLen;
+            anchor = ip;
+        }
+        op = writeLastLiterals(out, op, all, anchor, end - anchor);
+        return Arrays.copyOf(out, op);
+    }
+
+    private static int hash(byte[] b, int i) {
+        int v = (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8 | (b[i + 2] & 0xFF) << 16 | (b[i + 3] & 0xFF) << 24;
+        return (v * -1640531535) >>> (32 - HASH_LOG);
+    }
+
+    private static void insert(byte[] b, int i, int[] head, int[] chain) {
+        if (i + MIN_MATCH > b.length) {
+            return;
+        }
+        int h = hash(b, i);
+        chain[i] = head[h];
+        head[h] = i;
+    }
+
+    private static int writeSequence(byte[] out, int op, byte[] src, int litStart, int litLen, int offset, int matchLen) {
+        int ml = matchLen - MIN_MATCH;
+        int token = op++;
+        out[token] = (byte) ((Math.min(litLen, 15) << 4) | Math.min(ml, 15));
+        op = writeLength(out, op, litLen);
+        System.arraycopy(src, litStart, out, op, litLen);
+        op += litLen;
+        out[op++] = (byte) offset;
+        out[op++] = (byte) (offset >>> 8);
+        return writeLength(out, op, ml);
+    }
+
+    private static int writeLastLiterals(byte[] out, int op, byte[] src, int litStart, int litLen) {
+        out[op++] = (byte) (Math.min(litLen, 15) << 4);
+        op = writeLength(out, op, litLen);
+        System.arraycopy(src, litStart, out, op, litLen);
+        return op + litLen;
+    }
+
+    /** The extra length bytes of a 4-bit field that overflowed (values of 15 and up). */
+    private static int writeLength(byte[] out, int op, int len) {
+        if (len < 15) {
+            return op;
+        }
+        int rest = len - 15;
+        while (rest >= 255) {
+            out[op++] = (byte) 255;
+            rest -= 255;
+        }
+        out[op++] = (byte) rest;
+        return op;
+    }
+
+    @Override
+    public int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
+        int ip = srcOff;
+        int srcEnd = srcOff + srcLen;
+        int op = 0;
+        int d = dict.length;
+        while (true) {
+            if (ip >= srcEnd) {
+                throw corrupt("ends before its last literals");
+            }
+            int token = src[ip++] & 0xFF;
+            int litLen = token >>> 4;
+            if (litLen == 15) {
+                int b;
+                do {
+                    if (ip >= srcEnd) {
+                        throw corrupt("ends inside a literal length");
+                    }
+                    b = src[ip++] & 0xFF;
+                    litLen += b;
+                } while (b == 255);
+            }
+            if (litLen > srcEnd - ip || litLen > rawLength - op) {
+                throw corrupt("literals run past the end");
+            }
+            System.arraycopy(src, ip, dst, op, litLen);
+            ip += litLen;
+            op += litLen;
+            if (ip == srcEnd) {
+                return op; // the last sequence has literals only
+            }
+            if (ip + 2 > srcEnd) {
+                throw corrupt("ends inside an offset");
+            }
+            int offset = (src[ip] & 0xFF) | (src[ip + 1] & 0xFF) << 8;
+            ip += 2;
+            int matchLen = token & 15;
+            if (matchLen == 15) {
+                int b;
+                do {
+                    if (ip >= srcEnd) {
+                        throw corrupt("ends inside a match length");
+                    }
+                    b = src[ip++] & 0xFF;
+                    matchLen += b;
+                } while (b == 255);
+            }
+            matchLen += MIN_MATCH;
+            if (offset == 0 || offset > op + d || matchLen > rawLength - op) {
+                throw corrupt("match out of range");
+            }
+            int from = op - offset;
+            if (from < 0) { // starts in the dictionary, may continue into the output
+                int inDict = Math.min(-from, matchLen);
+                System.arraycopy(dict, d + from, dst, op, inDict);
+                op += inDict;
+                matchLen -= inDict;
+                from = 0;
+            }
+            if (op - from >= matchLen) { // no overlap with its own output: one block copy
+                System.arraycopy(dst, from, dst, op, matchLen);
+                op += matchLen;
+            } else { // a repeating pattern: copy what exists, which doubles each time
+                while (matchLen > 0) {
+                    int chunk = Math.min(matchLen, op - from);
+                    System.arraycopy(dst, from, dst, op, chunk);
+                    op += chunk;
+                    matchLen -= chunk;
+                }
+            }
+        }
+    }
+
+    private static IllegalStateException corrupt(String why) {
+        return new IllegalStateException("corrupt lz4 block: " + why);
+    }
+}
