@@ -57,12 +57,7 @@ public final class TextFile implements VirtualFile {
         return new OpenFile() {
             @Override
             public int read(long offset, byte[] dst) {
-                if (offset >= bytes.length) {
-                    return 0;
-                }
-                int n = (int) Math.min(dst.length, bytes.length - offset);
-                System.arraycopy(bytes, (int) offset, dst, 0, n);
-                return n;
+                return OpenFile.readAt(bytes, offset, dst);
             }
 
             @Override

@@ -41,12 +41,7 @@ public final class VerboseFile implements VirtualFile {
         return new OpenFile() {
             @Override
             public int read(long offset, byte[] dst) {
-                if (offset >= now.length) {
-                    return 0;
-                }
-                int n = (int) Math.min(dst.length, now.length - offset);
-                System.arraycopy(now, (int) offset, dst, 0, n);
-                return n;
+                return OpenFile.readAt(now, offset, dst);
             }
 
             @Override

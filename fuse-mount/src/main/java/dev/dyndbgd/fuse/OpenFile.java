@@ -19,4 +19,14 @@ public interface OpenFile {
     /** The last close of this open file. */
     default void release() {
     }
+
+    /** A read of fixed content: copies from {@code offset} as much as fits; 0 at or past the end. */
+    static int readAt(byte[] content, long offset, byte[] dst) {
+        if (offset >= content.length) {
+            return 0;
+        }
+        int n = (int) Math.min(dst.length, content.length - offset);
+        System.arraycopy(content, (int) offset, dst, 0, n);
+        return n;
+    }
 }
