@@ -42,7 +42,7 @@ public final class ControlSnapshots implements AutoCloseable {
         long version = registry.version();
         if (s != null && s.version() == version) {
             s.lastUse()[0] = System.nanoTime();
-            return (offset, dst) -> dev.dyndbgd.fuse.OpenFile.readAt(s.bytes(), offset, dst);
+            return (offset, dst) -> copy(s.bytes(), offset, dst);
         }
         return new RenderingReader(version);
     }
@@ -67,6 +67,14 @@ public final class ControlSnapshots implements AutoCloseable {
         }
     }
 
+    private static int copy(byte[] bytes, long offset, byte[] dst) {
+        if (offset >= bytes.length) {
+            return 0;
+        }
+        int n = (int) Math.min(dst.length, bytes.length - offset);
+        System.arraycopy(bytes, (int) offset, dst, 0, n);
+        return n;
+    }
 
     /**
      * Renders with a {@link ControlStream} (restarting it for a backward seek, like seq_file) and, if
