@@ -4,7 +4,7 @@ import dev.dyndbgd.control.ControlReader;
 import dev.dyndbgd.control.ControlSnapshots;
 import dev.dyndbgd.fuse.FsException;
 import dev.dyndbgd.fuse.OpenFile;
-import dev.dyndbgd.fuse.VirtualFile;
+import dev.dyndbgd.fuse.FileNode;
 import dev.dyndbgd.query.BatchResult;
 import dev.dyndbgd.query.QueryEngine;
 import jnr.constants.platform.Errno;
@@ -14,28 +14,14 @@ import jnr.constants.platform.Errno;
  * each write(2) is one batch of queries answered with the kernel's result: the byte
  * count, EINVAL if a query failed, E2BIG if the write was longer than 4095 bytes.
  */
-public final class ControlFile implements VirtualFile {
+public final class ControlFile extends FileNode {
     private final ControlSnapshots snapshots;
     private final QueryEngine engine;
 
     public ControlFile(ControlSnapshots snapshots, QueryEngine engine) {
+        super("control", 0644, true, true);
         this.snapshots = snapshots;
         this.engine = engine;
-    }
-
-    @Override
-    public String name() {
-        return "control";
-    }
-
-    @Override
-    public int permissions() {
-        return 0644;
-    }
-
-    @Override
-    public boolean writable() {
-        return true;
     }
 
     @Override

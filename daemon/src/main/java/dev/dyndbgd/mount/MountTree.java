@@ -26,13 +26,13 @@ public final class MountTree {
     public static VirtualDirectory build(Daemon daemon, ControlSnapshots snapshots, Reclaimer reclaimer, long budget) {
         var bodies = daemon.bodies();
         VirtualDirectory zsmalloc = VirtualDirectory.of("zsmalloc", List.of(
-                new TextFile("classes", () -> bodies.pool().classesText()),
-                new TextFile("mm_stat", () -> PoolReports.mmStat(bodies, budget)),
+                TextFile.generated("classes", () -> bodies.pool().classesText()),
+                TextFile.generated("mm_stat", () -> PoolReports.mmStat(bodies, budget)),
                 new TriggerFile("compact", () -> reclaimer.reclaim("written to zsmalloc/compact"))));
         return VirtualDirectory.of("", List.of(
                 new ControlFile(snapshots, daemon.engine()),
                 new VerboseFile(daemon.log()),
-                new TextFile("stats", () -> PoolReports.stats(daemon.registry(), bodies, snapshots.cachedBytes())),
+                TextFile.generated("stats", () -> PoolReports.stats(daemon.registry(), bodies, snapshots.cachedBytes())),
                 zsmalloc));
     }
 }

@@ -2,40 +2,19 @@ package dev.dyndbgd.mount;
 
 import dev.dyndbgd.fuse.FsException;
 import dev.dyndbgd.fuse.OpenFile;
-import dev.dyndbgd.fuse.VirtualFile;
+import dev.dyndbgd.fuse.FileNode;
 import jnr.constants.platform.Errno;
 
 /**
  * A write-only file where any write runs an action, like zram's {@code compact}: {@code echo 1 >
  * zsmalloc/compact}. The written bytes are not interpreted.
  */
-public final class TriggerFile implements VirtualFile {
-    private final String name;
+public final class TriggerFile extends FileNode {
     private final Runnable action;
 
     public TriggerFile(String name, Runnable action) {
-        this.name = name;
+        super(name, 0200, false, true);
         this.action = action;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int permissions() {
-        return 0200;
-    }
-
-    @Override
-    public boolean writable() {
-        return true;
-    }
-
-    @Override
-    public boolean readable() {
-        return false;
     }
 
     @Override
@@ -43,7 +22,7 @@ public final class TriggerFile implements VirtualFile {
         return new OpenFile() {
             @Override
             public int read(long offset, byte[] dst) throws FsException {
-                throw new FsException(Errno.EACCES, name + " is write-only");
+                throw new FsException(Errno.EACCES, name() + " is write-only");
             }
 
             @Override

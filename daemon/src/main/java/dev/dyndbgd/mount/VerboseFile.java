@@ -2,7 +2,7 @@ package dev.dyndbgd.mount;
 
 import dev.dyndbgd.fuse.FsException;
 import dev.dyndbgd.fuse.OpenFile;
-import dev.dyndbgd.fuse.VirtualFile;
+import dev.dyndbgd.fuse.FileNode;
 import dev.dyndbgd.log.DyndbgLog;
 import jnr.constants.platform.Errno;
 
@@ -13,26 +13,12 @@ import java.nio.charset.StandardCharsets;
  * Reading gives the level and a newline; writing a level 0..4 (an optional trailing newline, as
  * {@code echo} adds) changes what the query engine logs from then on; anything else is EINVAL.
  */
-public final class VerboseFile implements VirtualFile {
+public final class VerboseFile extends FileNode {
     private final DyndbgLog log;
 
     public VerboseFile(DyndbgLog log) {
+        super("verbose", 0644, true, true);
         this.log = log;
-    }
-
-    @Override
-    public String name() {
-        return "verbose";
-    }
-
-    @Override
-    public int permissions() {
-        return 0644;
-    }
-
-    @Override
-    public boolean writable() {
-        return true;
     }
 
     @Override
