@@ -242,10 +242,6 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         return moved;
     }
 
-    private int codecDictionarySize() {
-        return codec instanceof ZstdDictCodec z && z.hasDictionary() ? z.dictionarySize() : 0;
-    }
-
     /** Drops compressor working memory after a bulk load. */
     public void releaseWorkingMemory() {
         if (codec instanceof DictionaryCodec c) {

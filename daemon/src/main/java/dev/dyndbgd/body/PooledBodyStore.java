@@ -55,10 +55,6 @@ final class PooledBodyStore implements BodyStore {
         }
     }
 
-    long firstLocationForProfiling() {
-        return location(0);
-    }
-
     int blockCount() {
         long[] l = locations;
         return l == null ? 1 : l.length;

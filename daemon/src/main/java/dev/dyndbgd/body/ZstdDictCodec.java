@@ -58,9 +58,6 @@ public final class ZstdDictCodec implements DictionaryCodec {
         return dictionary != null;
     }
 
-    public int dictionarySize() {
-        return dictionary == null ? 0 : dictionary.length;
-    }
 
     @Override
     public String name() {
