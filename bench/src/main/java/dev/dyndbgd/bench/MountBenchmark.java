@@ -71,7 +71,7 @@ public class MountBenchmark {
         DaemonConfig d = DaemonConfig.defaults();
         // The daemon as it starts by default (pooled zstd bodies with a trained dictionary).
         Daemon daemon = Daemon.start(new DaemonConfig(work.resolve("mnt"), List.of(RealModules.directory(modules)), true, true, 0,
-                work.resolve("state"), List.of(), java.util.Map.of(), d.codec(), d.dictionarySize(), 0, d.blockSites()), state);
+                work.resolve("state"), List.of(), java.util.Map.of(), d.codec(), d.dictionarySize(), 0, d.blockSites(), work.resolve("dyndbgd.sock")), state);
         byte[] text = ControlStream.snapshot(daemon.registry()).getBytes(StandardCharsets.ISO_8859_1);
         mount = FuseMount.mount(VirtualDirectory.of("", List.of(new ControlFile(new ControlSnapshots(daemon.registry()), daemon.engine()),
                 TextFile.fixed("static-copy", text))), work.resolve("mnt"), MountOptions.defaults());

@@ -44,6 +44,7 @@ public final class ConfigFile {
         int dictionarySize = base.dictionarySize();
         long memoryBudget = base.memoryBudget();
         int blockSites = base.blockSites();
+        Path socket = base.socket();
         List<String> boot = new ArrayList<>(base.bootQueries());
         Map<String, List<String>> perModule = new LinkedHashMap<>();
         base.moduleQueries().forEach((k, v) -> perModule.put(k, new ArrayList<>(v)));
@@ -84,13 +85,14 @@ public final class ConfigFile {
                 case "dictionary_size" -> dictionarySize = (int) number(value, where, 0, 1 << 20);
                 case "memory_budget" -> memoryBudget = number(value, where, 0, Long.MAX_VALUE);
                 case "block_sites" -> blockSites = (int) number(value, where, 1, 1024);
+                case "socket" -> socket = path(value, where);
                 default -> throw new ConfigException(where + ": unknown key \"" + key + "\"");
             }
         }
         Map<String, List<String>> frozen = new LinkedHashMap<>();
         perModule.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
         return new DaemonConfig(mount, load, allowOther, defaultPermissions, verbose, state, boot, frozen, codec,
-                dictionarySize, memoryBudget, blockSites);
+                dictionarySize, memoryBudget, blockSites, socket);
     }
 
     /** Removes a {@code #} comment that is not inside double quotes. */

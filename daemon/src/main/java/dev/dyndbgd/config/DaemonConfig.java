@@ -19,10 +19,11 @@ import java.util.Map;
  * @param dictionarySize     size of the zstd dictionary trained on the first load (0: none)
  * @param memoryBudget       pool bytes above which memory is reclaimed (0: no budget)
  * @param blockSites         sites per compressed block: larger saves memory, smaller maps faster
+ * @param socket             where programs and dyndbgctl reach the daemon (docs/protocol.md)
  */
 public record DaemonConfig(Path mountPoint, List<Path> loadPaths, boolean allowOther, boolean defaultPermissions,
                            int verbose, Path stateFile, List<String> bootQueries, Map<String, List<String>> moduleQueries,
-                           String codec, int dictionarySize, long memoryBudget, int blockSites) {
+                           String codec, int dictionarySize, long memoryBudget, int blockSites, Path socket) {
     public static final List<String> CODECS = List.of("zstd", "lz4dict", "lz4", "lz4hc", "none");
     public static final Path DEFAULT_FILE = Path.of("/etc/dyndbgd/dyndbgd.conf");
 
@@ -34,12 +35,12 @@ public record DaemonConfig(Path mountPoint, List<Path> loadPaths, boolean allowO
 
     public static DaemonConfig defaults() {
         return new DaemonConfig(Path.of("/mnt/dyndbg"), List.of(), true, true, 0, Path.of("/var/lib/dyndbgd/state"),
-                List.of(), Map.of(), "zstd", 16 * 1024, 0, 32);
+                List.of(), Map.of(), "zstd", 16 * 1024, 0, 32, Path.of(dev.dyndbgd.client.protocol.Protocol.DEFAULT_SOCKET));
     }
 
     /** The same configuration with another codec (the command line's --codec). */
     public DaemonConfig withCodec(String name) {
         return new DaemonConfig(mountPoint, loadPaths, allowOther, defaultPermissions, verbose, stateFile, bootQueries,
-                moduleQueries, name, dictionarySize, memoryBudget, blockSites);
+                moduleQueries, name, dictionarySize, memoryBudget, blockSites, socket);
     }
 }

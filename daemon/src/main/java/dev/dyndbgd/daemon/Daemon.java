@@ -6,8 +6,8 @@ import dev.dyndbgd.config.DaemonConfig;
 import dev.dyndbgd.load.ModuleLoader;
 import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.query.QueryEngine;
-import dev.dyndbgd.selfdebug.SelfDebug;
-import dev.dyndbgd.selfdebug.SelfSites;
+import dev.dyndbgd.client.DebugSite;
+import dev.dyndbgd.selfdebug.SelfModule;
 import dev.dyndbgd.state.StateStore;
 import dev.dyndbgd.table.BodyStore;
 import dev.dyndbgd.table.ModuleTable;
@@ -26,7 +26,9 @@ import java.util.Map;
  * user's latest word wins over configured defaults).
  */
 public final class Daemon {
-    private static final SelfDebug DBG = SelfDebug.forClass(Daemon.class);
+    private static final DebugSite TRAINED = SelfModule.DEBUG.site("trained a %d-byte dictionary and recompressed every block\n");
+    private static final DebugSite REGISTERED_SELF = SelfModule.DEBUG.site("registered own call sites: %d\n");
+    private static final DebugSite RESTORED = SelfModule.DEBUG.site("restored saved flags of %d sites in %s\n");
 
     private final DyndbgLog log;
     private final TableRegistry registry;
@@ -59,7 +61,7 @@ public final class Daemon {
         if (config.dictionarySize() > 0) {
             int dict = bodies.trainDictionary(config.dictionarySize());
             if (dict > 0) {
-                DBG.printf("trained a %d-byte dictionary and recompressed every block\n", dict);
+                TRAINED.printf(dict);
             }
         }
         bodies.releaseWorkingMemory();
@@ -87,10 +89,10 @@ public final class Daemon {
         this.moduleQueries = Map.copyOf(queries);
     }
 
-    /** Adds the daemon's own debug statements as module {@value SelfSites#MODULE}. */
+    /** Adds the daemon's own debug statements as module {@value SelfModule#NAME}. */
     public ModuleTable registerSelf() {
-        ModuleTable t = SelfSites.register(registry);
-        DBG.printf("registered own call sites: %d\n", t.size());
+        ModuleTable t = SelfModule.register(registry);
+        REGISTERED_SELF.printf(t.size());
         return t;
     }
 
@@ -116,7 +118,7 @@ public final class Daemon {
         if (s != null) {
             int restored = s.restore(table, registry);
             if (restored > 0) {
-                DBG.printf("restored saved flags of %d sites in %s\n", restored, table.name());
+                RESTORED.printf(restored, table.name());
             }
         }
     }

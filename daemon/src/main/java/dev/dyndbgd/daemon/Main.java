@@ -50,6 +50,9 @@ public final class Main implements Callable<Integer> {
             description = "Let other users read the mount (default: yes).")
     private Boolean allowOther;
 
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "Unix socket where programs register and dyndbgctl connects. Default: /run/dyndbgd/dyndbgd.sock.")
+    private Path socket;
     @Option(names = "--codec", paramLabel = "NAME",
             description = "How call-site bodies are compressed in the pool: zstd (default, with a dictionary trained on the loaded sites), lz4, lz4hc, none.")
     private String codec;
@@ -95,7 +98,7 @@ public final class Main implements Callable<Integer> {
                 allowOther != null ? allowOther : cfg.allowOther(), cfg.defaultPermissions(),
                 verbose != null ? checkVerbose(verbose) : cfg.verbose(), stateFile != null ? stateFile : cfg.stateFile(),
                 cfg.bootQueries(), cfg.moduleQueries(), codec != null ? codec : cfg.codec(), cfg.dictionarySize(),
-                cfg.memoryBudget(), cfg.blockSites());
+                cfg.memoryBudget(), cfg.blockSites(), socket != null ? socket : cfg.socket());
     }
 
     private int checkVerbose(int v) {

@@ -8,7 +8,9 @@ import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.reclaim.Reclaimer;
 import dev.dyndbgd.control.ControlSnapshots;
 import dev.dyndbgd.mount.MountTree;
-import dev.dyndbgd.selfdebug.SelfDebug;
+import dev.dyndbgd.client.DebugSite;
+import dev.dyndbgd.program.ProgramServer;
+import dev.dyndbgd.selfdebug.SelfModule;
 import dev.dyndbgd.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
  */
 final class MountedService {
     private static final Logger LOG = LoggerFactory.getLogger("dyndbgd");
-    private static final SelfDebug DBG = SelfDebug.forClass(MountedService.class);
+    private static final DebugSite MOUNTED = SelfModule.DEBUG.site("mounted %s with %s\n");
 
     private final DaemonConfig config;
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -44,7 +46,8 @@ final class MountedService {
             daemon.registry().onAdd(t -> reclaimer.checkBudget());
             VirtualDirectory root = MountTree.build(daemon, snapshots, reclaimer, config.memoryBudget());
             MountOptions options = new MountOptions(config.allowOther(), config.defaultPermissions(), "dyndbgd");
-            try (FuseMount mount = FuseMount.mount(root, config.mountPoint(), options)) {
+            try (ProgramServer programs = Programs.serve(daemon, config.socket());
+                 FuseMount mount = FuseMount.mount(root, config.mountPoint(), options)) {
                 for (String sig : List.of("TERM", "INT", "HUP")) {
                     Signal.handle(new Signal(sig), s -> {
                         LOG.info("caught SIG{}: unmounting {}", s.getName(), mount.mountPoint());
@@ -52,9 +55,9 @@ final class MountedService {
                     });
                 }
                 String status = daemon.registry().tables().size() + " modules, " + daemon.registry().siteCount()
-                        + " call sites at " + mount.mountPoint() + "/control";
+                        + " call sites at " + mount.mountPoint() + "/control; programs register at " + programs.socket();
                 LOG.info("serving {}", status);
-                DBG.printf("mounted %s with %s\n", mount.mountPoint(), options);
+                MOUNTED.printf(mount.mountPoint(), options);
                 SdNotify.notify("READY=1\nSTATUS=" + status + "\nMAINPID=" + ProcessHandle.current().pid());
                 awaitStop();
                 SdNotify.notify("STOPPING=1");

@@ -4,7 +4,8 @@ import dev.dyndbgd.elf.KernelModuleReader;
 import dev.dyndbgd.elf.MalformedModuleException;
 import dev.dyndbgd.elf.ModuleFileFinder;
 import dev.dyndbgd.log.DyndbgLog;
-import dev.dyndbgd.selfdebug.SelfDebug;
+import dev.dyndbgd.client.DebugSite;
+import dev.dyndbgd.selfdebug.SelfModule;
 import dev.dyndbgd.site.ModuleImage;
 import dev.dyndbgd.table.TableRegistry;
 
@@ -24,7 +25,7 @@ import java.util.concurrent.Future;
  * is reported with its reason and skipped; the others load.
  */
 public final class ModuleLoader {
-    private static final SelfDebug DBG = SelfDebug.forClass(ModuleLoader.class);
+    private static final DebugSite LOADED = SelfModule.DEBUG.site("loaded %s as %s: %d sites\n");
 
     private final TableRegistry registry;
     private final DyndbgLog log;
@@ -92,10 +93,16 @@ public final class ModuleLoader {
                         withoutSites++;
                         continue;
                     }
-                    registry.add(image);
+                    if (registry.find(image.name()).isPresent()) {
+                        // As insmod: one module of a name at a time (EEXIST).
+                        rejected++;
+                        log.error("rejected " + files.get(i) + ": module " + image.name() + " is already loaded");
+                        continue;
+                    }
+                    registry.add(image.withOrigin(files.get(i).toString()));
                     modules++;
                     sites += image.sites().size();
-                    DBG.printf("loaded %s as %s: %d sites\n", files.get(i), image.name(), image.sites().size());
+                    LOADED.printf(files.get(i), image.name(), image.sites().size());
                 } catch (ExecutionException e) {
                     rejected++;
                     log.error("rejected " + files.get(i) + ": " + reason(e.getCause()));

@@ -25,10 +25,16 @@ public final class ModuleTable {
     private final byte[] heads;
     private final BodyStore bodies;
     private final List<ClassMap> classMaps;
+    /** Where else the flags are kept (a program's shared flags), or null. */
+    private final FlagMirror mirror;
+    /** Where the sites came from, in words: a module file, a program, the daemon itself. */
+    private final String origin;
     private volatile boolean live = true;
 
-    ModuleTable(String name, List<SiteRecord> sites, List<ClassMap> classMaps, BodyStore bodies) {
+    ModuleTable(String name, String origin, List<SiteRecord> sites, List<ClassMap> classMaps, BodyStore bodies, FlagMirror mirror) {
         this.name = name;
+        this.origin = origin;
+        this.mirror = mirror;
         this.heads = new byte[2 * sites.size()];
         for (int i = 0; i < sites.size(); i++) {
             heads[2 * i] = (byte) sites.get(i).flags();
@@ -40,6 +46,9 @@ public final class ModuleTable {
             if ((heads[2 * i] & Flags.PRINT) != 0) {
                 bodies.pin(i); // built with DEBUG: enabled from the start
             }
+            if (mirror != null) {
+                mirror.write(i, heads[2 * i] & 0xFF);
+            }
         }
     }
 
@@ -47,6 +56,10 @@ public final class ModuleTable {
         return name;
     }
 
+
+    public String origin() {
+        return origin;
+    }
 
     public int size() {
         return heads.length >> 1;
@@ -59,6 +72,9 @@ public final class ModuleTable {
     void setFlags(int index, int value) {
         int old = flags(index);
         FLAGS.setRelease(heads, 2 * index, (byte) value);
+        if (mirror != null) {
+            mirror.write(index, value);
+        }
         boolean wasOn = (old & Flags.PRINT) != 0;
         boolean isOn = (value & Flags.PRINT) != 0;
         if (isOn && !wasOn) {

@@ -44,6 +44,14 @@ public final class TableRegistry {
      * the kernel, and the result is empty.
      */
     public Optional<ModuleTable> add(ModuleImage image) {
+        return add(image, null);
+    }
+
+    /**
+     * Adds a module whose flags are also kept in {@code mirror} (written for every site before any
+     * add listener runs, then on every change), so a program sees configured and restored flags.
+     */
+    public Optional<ModuleTable> add(ModuleImage image, FlagMirror mirror) {
         if (image.sites().isEmpty()) {
             log.verbose(3, " skip " + image.name());
             return Optional.empty();
@@ -53,7 +61,7 @@ public final class TableRegistry {
         List<ClassMap> maps = image.classMaps().stream().filter(m -> m.moduleName().equals(image.name())).toList();
         lock.writeLock().lock();
         try {
-            ModuleTable table = new ModuleTable(image.name(), image.sites(), maps, bodies);
+            ModuleTable table = new ModuleTable(image.name(), image.origin(), image.sites(), maps, bodies, mirror);
             List<ModuleTable> next = new ArrayList<>(tables.size() + 1);
             next.addAll(tables);
             next.add(table);
@@ -88,6 +96,30 @@ public final class TableRegistry {
         }
     }
 
+
+    /** Removes this very table (not another of the same name); false if it was already gone. */
+    public boolean remove(ModuleTable table) {
+        lock.writeLock().lock();
+        try {
+            if (!tables.contains(table)) {
+                return false;
+            }
+            removeLocked(table);
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The first table with this name, if any. */
+    public Optional<ModuleTable> find(String name) {
+        for (ModuleTable t : tables) {
+            if (t.name().equals(name)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
 
     private ModuleTable removeLocked(ModuleTable table) {
         List<ModuleTable> next = new ArrayList<>(tables);

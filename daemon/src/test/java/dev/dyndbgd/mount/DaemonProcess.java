@@ -28,8 +28,12 @@ final class DaemonProcess implements AutoCloseable {
         Path mount = work.resolve("mnt");
         Path log = work.resolve("daemon-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.dyndbgd.daemon.Main", "--mount", mount.toString(),
                 "--state-file", work.resolve("state").toString()));
+        if (!List.of(args).contains("--socket")) {
+            cmd.addAll(List.of("--socket", socketOf(work).toString()));
+        }
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         DaemonProcess d = new DaemonProcess(mount, log, p);
@@ -49,6 +53,11 @@ final class DaemonProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new IOException("daemon did not mount in " + timeout + ":\n" + logText());
+    }
+
+    /** Where a daemon started in {@code work} listens for programs. */
+    static Path socketOf(Path work) {
+        return work.resolve("dyndbgd.sock");
     }
 
     String logText() throws IOException {

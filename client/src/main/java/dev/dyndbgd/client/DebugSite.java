@@ -1,0 +1,80 @@
+package dev.dyndbgd.client;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One debug statement: a call site of its module, listed in {@code control} at the place where the
+ * program prints through it (its real source file, enclosing method and line, found in the compiled
+ * class), and printed only while its {@code p} flag is set.
+ *
+ * <p>Declare one per place you print, as a constant next to the module handle:
+ * <pre>{@code
+ * private static final DynamicDebug DEBUG = DynamicDebug.module("orders");
+ * private static final DebugSite SHIPPED = DEBUG.site("order %d shipped to %s\n");
+ * ...
+ * SHIPPED.printf(id, address);   // control: orders/Shop.java:42 [orders]ship =_ "order %d shipped to %s\n"
+ * }</pre>
+ *
+ * <p>A disabled statement costs one read of the site's flag byte in memory the daemon shares with
+ * the program. The read goes through a volatile reference to the current mapping, so a program sees
+ * a flag change (and a swap to a new mapping after a reconnect) without any lock.
+ */
+public final class DebugSite {
+    private final DynamicDebug module;
+    private final String format;
+    private final String className;
+    /** Index of this site in the module's table, or -1 when the scan did not find its declaration. */
+    private final int index;
+    /** The shared flags of the module: one byte per site. Swapped whole on (re)registration. */
+    private volatile ByteBuffer flags;
+
+    DebugSite(DynamicDebug module, String format, String className, int index, ByteBuffer flags) {
+        this.module = module;
+        this.format = format;
+        this.className = className;
+        this.index = index;
+        this.flags = flags;
+    }
+
+    /** Whether the daemon has set this statement's {@code p} flag. */
+    public boolean enabled() {
+        return (flags.get(index) & Flags.PRINT) != 0;
+    }
+
+    /** This statement's flag bits as the daemon last wrote them (see {@link Flags}). */
+    public int flags() {
+        return flags.get(index) & 0xFF;
+    }
+
+    /**
+     * Prints the formatted message ({@link String#format} rules) with the decorations the flags ask
+     * for, when enabled; otherwise returns after reading the flag byte.
+     */
+    public void printf(Object... args) {
+        int f = flags.get(index);
+        if ((f & Flags.PRINT) != 0) {
+            module.emit(this, f & 0xFF, args);
+        }
+    }
+
+    void useFlags(ByteBuffer shared) {
+        this.flags = shared;
+    }
+
+    public String format() {
+        return format;
+    }
+
+    /** The class this statement belongs to (a {@code class NAME} query selects it), or null. */
+    public String className() {
+        return className;
+    }
+
+    int index() {
+        return index;
+    }
+
+    public DynamicDebug module() {
+        return module;
+    }
+}
