@@ -16,8 +16,9 @@ import java.nio.ByteBuffer;
  * }</pre>
  *
  * <p>A disabled statement costs one read of the site's flag byte in memory the daemon shares with
- * the program. The read goes through a volatile reference to the current mapping, so a program sees
- * a flag change (and a swap to a new mapping after a reconnect) without any lock.
+ * the program ({@link FlagMemory}). The byte's address is a volatile field, swapped when the module
+ * is (re)registered or loses its daemon, so a program sees a flag change and a new mapping without
+ * any lock.
  */
 public final class DebugSite {
     private final DynamicDebug module;
@@ -25,25 +26,25 @@ public final class DebugSite {
     private final String className;
     /** Index of this site in the module's table, or -1 when the scan did not find its declaration. */
     private final int index;
-    /** The shared flags of the module: one byte per site. Swapped whole on (re)registration. */
-    private volatile ByteBuffer flags;
+    /** Address of this site's byte in the module's current flags (a mapping the module keeps alive). */
+    private volatile long address;
 
     DebugSite(DynamicDebug module, String format, String className, int index, ByteBuffer flags) {
         this.module = module;
         this.format = format;
         this.className = className;
         this.index = index;
-        this.flags = flags;
+        useFlags(flags);
     }
 
     /** Whether the daemon has set this statement's {@code p} flag. */
     public boolean enabled() {
-        return (flags.get(index) & Flags.PRINT) != 0;
+        return (FlagMemory.read(address) & Flags.PRINT) != 0;
     }
 
     /** This statement's flag bits as the daemon last wrote them (see {@link Flags}). */
     public int flags() {
-        return flags.get(index) & 0xFF;
+        return FlagMemory.read(address) & 0xFF;
     }
 
     /**
@@ -51,14 +52,18 @@ public final class DebugSite {
      * for, when enabled; otherwise returns after reading the flag byte.
      */
     public void printf(Object... args) {
-        int f = flags.get(index);
+        int f = FlagMemory.read(address);
         if ((f & Flags.PRINT) != 0) {
             module.emit(this, f & 0xFF, args);
         }
     }
 
+    /** Points this site at its byte in {@code shared}, which must hold more than {@link #index} bytes. */
     void useFlags(ByteBuffer shared) {
-        this.flags = shared;
+        if (index >= shared.capacity()) {
+            throw new IllegalArgumentException("flags of " + shared.capacity() + " bytes for site " + index);
+        }
+        this.address = FlagMemory.addressOf(shared) + index;
     }
 
     public String format() {

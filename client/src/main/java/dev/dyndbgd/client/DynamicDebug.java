@@ -43,6 +43,13 @@ public final class DynamicDebug {
     /** What every site reads while no daemon flags are attached: all zero. */
     private final ByteBuffer off;
     private volatile ByteBuffer flags;
+    /**
+     * Every buffer ever attached: statements read them by address, so none may be unmapped while a
+     * thread might still be reading it. A reconnect adds one page; programs reconnect rarely.
+     */
+    private final java.util.Set<ByteBuffer> keptAlive = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The byte statements the scan did not find read: always zero, alive as long as the class. */
+    private static final ByteBuffer NOWHERE = ByteBuffer.allocateDirect(1).asReadOnlyBuffer();
     private Connector connector;
 
     private DynamicDebug(String name, List<ScannedSite> table) {
@@ -54,6 +61,7 @@ public final class DynamicDebug {
         }
         this.off = ByteBuffer.allocateDirect(Math.max(1, table.size())).asReadOnlyBuffer();
         this.flags = off;
+        keptAlive.add(off);
     }
 
     private static String key(String declaringClass, String format) {
@@ -113,7 +121,7 @@ public final class DynamicDebug {
             // Not found by the scan (made outside a static initialiser, or the format is not a literal):
             // it can never be enabled, so it reads a private zero byte.
             LOG.debug("dyndbg: statement \"{}\" of {} was not found in the compiled classes; it stays off", format, caller.getName());
-            site = new DebugSite(this, format, className, 0, ByteBuffer.allocateDirect(1).asReadOnlyBuffer());
+            site = new DebugSite(this, format, className, 0, NOWHERE);
         } else {
             site = new DebugSite(this, format, className, index, flags);
             sites.add(site);
@@ -143,6 +151,7 @@ public final class DynamicDebug {
         if (shared.capacity() < table.size()) {
             throw new IllegalArgumentException("flags of " + shared.capacity() + " bytes for " + table.size() + " sites");
         }
+        keptAlive.add(shared);
         flags = shared;
         for (DebugSite s : sites) {
             s.useFlags(shared);
@@ -151,7 +160,9 @@ public final class DynamicDebug {
 
     /** Every statement reads as off again (the daemon went away). */
     public synchronized void detach() {
-        attach(off);
+        if (flags != off) {
+            attach(off);
+        }
     }
 
     void emit(DebugSite site, int flagBits, Object[] args) {

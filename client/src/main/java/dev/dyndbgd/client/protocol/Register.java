@@ -34,7 +34,7 @@ public record Register(String module, List<String> classNames, List<Site> sites)
     }
 
     static Register read(PayloadReader r) throws ProtocolException {
-        String module = r.str("module name", Protocol.MAX_MODULE_NAME);
+        String module = r.str("module name", 255);
         ModuleNames.check(module);
         int nClasses = r.u8("class count");
         if (nClasses > Protocol.MAX_CLASSES) {

@@ -77,7 +77,7 @@ public sealed interface Request permits Register, Request.Load, Request.Unload, 
                 return new Load(paths);
             }
             case Protocol.UNLOAD: {
-                String name = r.str("module name", Protocol.MAX_MODULE_NAME);
+                String name = r.str("module name", 255);
                 ModuleNames.check(name);
                 r.end("UNLOAD");
                 return new Unload(name);
