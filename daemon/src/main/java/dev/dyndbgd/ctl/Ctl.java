@@ -67,7 +67,9 @@ public final class Ctl {
             }
             reply = Reply.decode(body);
         } catch (java.net.SocketException | java.nio.file.NoSuchFileException e) {
-            throw new IOException("cannot reach dyndbgd at " + path + " (" + e.getMessage() + "): is it running?");
+            String why = String.valueOf(e.getMessage());
+            throw new IOException("cannot reach dyndbgd at " + path + " (" + why + ")"
+                    + (why.contains("Permission denied") ? ": this user may not open the socket" : ": is it running?"));
         } catch (ProtocolException e) {
             throw new IOException("bad answer from the daemon: " + e.getMessage());
         }
