@@ -18,7 +18,7 @@ class ConfigFileTest {
     @Test
     void everyKey() throws ConfigException {
         DaemonConfig c = parse("# comment", "", "mount = /run/dd   # trailing comment", "load = /a", "load = \"/b c\"",
-                "allow_other = no", "default_permissions = yes", "verbose = 3", "state_file = /s",
+                "allow_other = no", "default_permissions = yes", "verbose = 3", "state_file = /s", "socket = /run/x/d.sock",
                 "dyndbg = \"module usbcore +p; func x -p\"", "usbcore.dyndbg = \"file hub.c +f\"", "snd-hda.dyndbg",
                 "quoted.dyndbg = \"format \\\"a#b\\\" +p\"");
         assertEquals(Path.of("/run/dd"), c.mountPoint());
@@ -26,6 +26,8 @@ class ConfigFileTest {
         assertFalse(c.allowOther());
         assertEquals(3, c.verbose());
         assertEquals(Path.of("/s"), c.stateFile());
+        assertEquals(Path.of("/run/x/d.sock"), c.socket());
+        assertEquals(Path.of("/run/dyndbgd/dyndbgd.sock"), DaemonConfig.defaults().socket());
         assertEquals(List.of("module usbcore +p; func x -p"), c.bootQueries());
         assertEquals(Map.of("usbcore", List.of("file hub.c +f"), "snd_hda", List.of("+p"), "quoted", List.of("format \"a#b\" +p")),
                 c.moduleQueries());

@@ -51,9 +51,12 @@ class InstallIT {
         assertTrue(Files.isRegularFile(etc.resolve("dyndbgd.conf")));
         String help = run(List.of(prefix.resolve("bin/dyndbgd").toString(), "--help"), 0);
         assertTrue(help.contains("--mount") && help.contains("--config"), help);
+        String ctlHelp = run(List.of(prefix.resolve("bin/dyndbgctl").toString(), "--help"), 0);
+        assertTrue(ctlHelp.contains("load") && ctlHelp.contains("unload") && ctlHelp.contains("modules"), ctlHelp);
         String unit = Files.readString(units.resolve("dyndbgd.service"));
         assertTrue(unit.contains("ExecStart=" + prefix + "/bin/dyndbgd --config " + etc + "/dyndbgd.conf"), unit);
         assertTrue(unit.contains("Type=notify"));
+        assertTrue(unit.contains("RuntimeDirectory=dyndbgd"), "the socket's directory /run/dyndbgd comes from systemd");
 
         boolean haveSystemd = Files.isExecutable(Path.of("/usr/bin/systemd-analyze"));
         if ("true".equals(System.getenv("CI"))) {
