@@ -58,6 +58,40 @@ public final class DebugSite {
         }
     }
 
+    // Fixed-arity forms: a call with up to three arguments builds no varargs array while disabled.
+
+    /** {@link #printf(Object...)} with no arguments. */
+    public void printf() {
+        int f = FlagMemory.read(address);
+        if ((f & Flags.PRINT) != 0) {
+            module.emit(this, f & 0xFF, new Object[0]);
+        }
+    }
+
+    /** {@link #printf(Object...)} with one argument. */
+    public void printf(Object a) {
+        int f = FlagMemory.read(address);
+        if ((f & Flags.PRINT) != 0) {
+            module.emit(this, f & 0xFF, new Object[]{a});
+        }
+    }
+
+    /** {@link #printf(Object...)} with two arguments. */
+    public void printf(Object a, Object b) {
+        int f = FlagMemory.read(address);
+        if ((f & Flags.PRINT) != 0) {
+            module.emit(this, f & 0xFF, new Object[]{a, b});
+        }
+    }
+
+    /** {@link #printf(Object...)} with three arguments. */
+    public void printf(Object a, Object b, Object c) {
+        int f = FlagMemory.read(address);
+        if ((f & Flags.PRINT) != 0) {
+            module.emit(this, f & 0xFF, new Object[]{a, b, c});
+        }
+    }
+
     /** Points this site at its byte in {@code shared}, which must hold more than {@link #index} bytes. */
     void useFlags(ByteBuffer shared) {
         if (index >= shared.capacity()) {

@@ -84,11 +84,19 @@ public final class DynamicDebug {
         return MODULES.computeIfAbsent(name, n -> scanFor(n, caller));
     }
 
+    /** Scans of code sources already read: a jar declaring several modules is read once. */
+    private static final Map<Path, List<ScannedSite>> SCANS = new ConcurrentHashMap<>();
+
     private static DynamicDebug scanFor(String name, Class<?> caller) {
         List<ScannedSite> found = new ArrayList<>();
         try {
             Path source = Path.of(caller.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (ScannedSite s : SiteScanner.scanCodeSource(source)) {
+            List<ScannedSite> all = SCANS.get(source);
+            if (all == null) {
+                all = SiteScanner.scanCodeSource(source);
+                SCANS.put(source, all);
+            }
+            for (ScannedSite s : all) {
                 if (s.module().equals(name)) {
                     found.add(s);
                 }
@@ -148,6 +156,9 @@ public final class DynamicDebug {
      * bytes). Called when a registration succeeds; an in-process host calls it directly.
      */
     public synchronized void attach(ByteBuffer shared) {
+        if (!shared.isDirect()) {
+            throw new IllegalArgumentException("shared flags must be a mapping or a direct buffer");
+        }
         if (shared.capacity() < table.size()) {
             throw new IllegalArgumentException("flags of " + shared.capacity() + " bytes for " + table.size() + " sites");
         }

@@ -5,7 +5,7 @@ import dev.dyndbgd.client.DynamicDebug;
 
 /**
  * A "program" using the client library, module {@code libtest}. Its statements are found by the
- * library's scan of the test classes; the tests check the lines below, so keep them where they are.
+ * library's scan of the test classes; the tests read the expected lines from this file.
  */
 final class LibraryProgram {
     static final DynamicDebug DEBUG = DynamicDebug.module("libtest");
@@ -16,10 +16,10 @@ final class LibraryProgram {
     }
 
     static void ship(int id, String where) {
-        ORDER.printf(id, where); // line 20
+        ORDER.printf(id, where);
     }
 
     static boolean retrying() {
-        return RETRY.enabled(); // line 24
+        return RETRY.enabled();
     }
 }

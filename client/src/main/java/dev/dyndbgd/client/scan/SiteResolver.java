@@ -29,7 +29,10 @@ import java.util.function.Predicate;
  *     store in scan order counts.</li>
  * <li>A site whose module handle cannot be resolved (its field is not a module handle found in the
  *     scanned classes) is dropped: without a module it cannot be listed.</li>
- * <li>A site's location is its first use: classes in the order given, methods in class-file order,
+ * <li>A site's location is its first use in the top-level class that declares it (with its nested
+ *     and inner classes), else its first use anywhere (a test or a caller elsewhere asking
+ *     {@code enabled()} must not move a statement away from where its class prints through it):
+ *     classes in the order given, methods in class-file order,
  *     instructions in code order. Later uses of the same site are ignored: a site is one entry in the
  *     module's table and has one flag byte, so it can only be listed once; declare one site per
  *     place you print to see each place. A site never used is listed where it is declared.</li>
@@ -75,11 +78,16 @@ final class SiteResolver {
             }
         }
         Map<FieldRef, Location> firstUse = new HashMap<>();
+        Map<FieldRef, Location> firstHomeUse = new HashMap<>();
         for (ClassScan scan : scans) {
             for (SiteUse use : scan.uses()) {
                 FieldRef site = resolveField(use.site(), declared::containsKey);
                 if (site != null) {
-                    firstUse.putIfAbsent(site, new Location(scan.file(), use.function(), use.line()));
+                    Location at = new Location(scan.file(), use.function(), use.line());
+                    firstUse.putIfAbsent(site, at);
+                    if (topLevel(scan.name()).equals(topLevel(site.owner()))) {
+                        firstHomeUse.putIfAbsent(site, at);
+                    }
                 }
             }
         }
@@ -94,13 +102,19 @@ final class SiteResolver {
                 }
                 module = modules.get(handle);
             }
-            Location at = firstUse.getOrDefault(e.getKey(),
-                    new Location(e.getValue().in().file(), d.function(), d.line()));
+            Location at = firstHomeUse.getOrDefault(e.getKey(), firstUse.getOrDefault(e.getKey(),
+                    new Location(e.getValue().in().file(), d.function(), d.line())));
             sites.add(new ScannedSite(module, e.getKey().owner().replace('/', '.'), e.getKey().name(), d.ordinal(),
                     at.file(), at.function(), at.line(), d.format(), d.className()));
         }
         sites.sort(ORDER);
         return sites;
+    }
+
+    /** The top-level class a class (nested, inner, anonymous, lambda holder) was written in. */
+    private static String topLevel(String internalName) {
+        int dollar = internalName.indexOf('$', internalName.lastIndexOf('/') + 1);
+        return dollar < 0 ? internalName : internalName.substring(0, dollar);
     }
 
     /**

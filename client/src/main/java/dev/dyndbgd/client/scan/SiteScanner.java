@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * {@link #scanClass} reads one class file on its own, and {@link #resolve} joins what the classes of
  * a program say about each other (a module handle in one class, a site declared in a second, used in
  * a lambda compiled into a third). {@link #scanCodeSource} does both for a jar or classes directory.
- * See {@link SiteResolver} for the rules that pick each site's location, and {@link MethodScanner}
+ * See {@code SiteResolver} for the rules that pick each site's location, and {@code MethodScanner}
  * for the bytecode shapes that are recognised.
  */
 public final class SiteScanner {
