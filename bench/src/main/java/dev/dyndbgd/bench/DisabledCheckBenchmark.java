@@ -41,14 +41,18 @@ public class DisabledCheckBenchmark {
     /** The baseline: a flag in an ordinary object. Not final, so the JIT must load it each time. */
     boolean plainFlag;
     int argument = 42;
+    String text = "order";
     private Path file;
+    /** The same mapping read through ByteBuffer.get: the design FlagMemory replaced. */
+    private java.nio.ByteBuffer mapped;
 
     @Setup(Level.Trial)
     public void mapFlags() throws IOException {
         file = Files.createTempFile("dyndbg-flags", ".bin");
         Files.write(file, new byte[Math.max(1, DEBUG.table().size())]);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            DEBUG.attach(ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.max(1, DEBUG.table().size())));
+            mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.max(1, DEBUG.table().size()));
+            DEBUG.attach(mapped);
         }
         if (!DEBUG.attached() || DEBUG.table().isEmpty()) {
             throw new IllegalStateException("the bench statement was not found by the scan");
@@ -70,8 +74,19 @@ public class DisabledCheckBenchmark {
         return SITE.enabled();
     }
 
+    /** Two int arguments: the cost above the check is Java boxing them (Integer.valueOf), as for any logger. */
     @Benchmark
     public void disabledPrintf() {
         SITE.printf(argument, argument);
+    }
+
+    @Benchmark
+    public void disabledPrintfObjects() {
+        SITE.printf(text, text);
+    }
+
+    @Benchmark
+    public boolean byteBufferGet() {
+        return (mapped.get(0) & 1) != 0;
     }
 }

@@ -49,11 +49,7 @@ final class Connector implements Runnable {
 
     static Connector start(DynamicDebug module, Path socket) {
         Connector c = new Connector(module, socket);
-        if (module.table().isEmpty()) {
-            LOG.debug("dyndbg: module {} has no statements; not registering", module.name());
-        } else {
-            c.thread.start();
-        }
+        c.thread.start();
         return c;
     }
 
@@ -68,6 +64,10 @@ final class Connector implements Runnable {
 
     @Override
     public void run() {
+        if (module.table().isEmpty()) { // waits for the scan
+            LOG.debug("dyndbg: module {} has no statements; not registering", module.name());
+            return;
+        }
         long delay = FIRST_DELAY_MS;
         while (!stopped) {
             try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {

@@ -24,17 +24,19 @@ public final class DebugSite {
     private final DynamicDebug module;
     private final String format;
     private final String className;
-    /** Index of this site in the module's table, or -1 when the scan did not find its declaration. */
-    private final int index;
+    /**
+     * Index of this site in the module's table once the scan has found it; -1 before (or never). Written
+     * before {@link #address} points into a table-sized buffer, so a reader that sees the flags sees it.
+     */
+    private int index = -1;
     /** Address of this site's byte in the module's current flags (a mapping the module keeps alive). */
     private volatile long address;
 
-    DebugSite(DynamicDebug module, String format, String className, int index, ByteBuffer flags) {
+    DebugSite(DynamicDebug module, String format, String className, ByteBuffer zero) {
         this.module = module;
         this.format = format;
         this.className = className;
-        this.index = index;
-        useFlags(flags);
+        this.address = FlagMemory.addressOf(zero);
     }
 
     /** Whether the daemon has set this statement's {@code p} flag. */
@@ -90,6 +92,12 @@ public final class DebugSite {
         if ((f & Flags.PRINT) != 0) {
             module.emit(this, f & 0xFF, new Object[]{a, b, c});
         }
+    }
+
+    /** Gives the site its table index and points it at its byte in {@code flags}. */
+    void bind(int tableIndex, ByteBuffer flags) {
+        this.index = tableIndex;
+        useFlags(flags);
     }
 
     /** Points this site at its byte in {@code shared}, which must hold more than {@link #index} bytes. */
