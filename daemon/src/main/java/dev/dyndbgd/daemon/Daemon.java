@@ -56,8 +56,10 @@ public final class Daemon {
             daemon.useState(state);
         }
         daemon.useModuleQueries(config.moduleQueries());
-        daemon.registerSelf();
+        // The scan that finds the daemon's own statements runs in the background while modules load;
+        // its table is added after them (control lists it last, as a module loaded late would be).
         daemon.load(config.loadPaths().isEmpty() ? ModuleLoader.defaultPaths() : config.loadPaths());
+        daemon.registerSelf();
         if (config.dictionarySize() > 0) {
             int dict = bodies.trainDictionary(config.dictionarySize());
             if (dict > 0) {

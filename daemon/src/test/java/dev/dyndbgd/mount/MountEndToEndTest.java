@@ -106,8 +106,8 @@ class MountEndToEndTest {
     @Test
     void catEqualsTheInProcessViewOfTheSameInputs() throws Exception {
         Daemon same = new Daemon(new DyndbgLog(0), HeapBodyStore.factory());
-        same.registerSelf();
         same.load(List.of(modules));
+        same.registerSelf(); // in Daemon.start's order: the daemon's own table after the loaded ones
         String batch = "=_\nmodule alpha func fn_1 +pmf\nfile fixture.c +l";
         same.engine().write(batch);
         assertEquals(0, sh("printf '" + batch.replace("\n", "\\n") + "' > " + daemon.control()).exit());
