@@ -7,6 +7,7 @@ import dev.dyndbgd.fuse.OpenFile;
 import dev.dyndbgd.fuse.FileNode;
 import dev.dyndbgd.query.BatchResult;
 import dev.dyndbgd.query.QueryEngine;
+import dev.dyndbgd.state.StateSaveException;
 import jnr.constants.platform.Errno;
 
 /**
@@ -50,6 +51,9 @@ public final class ControlFile extends FileNode {
                 case OK -> data.length;
                 case EINVAL -> throw new FsException(Errno.EINVAL, r.errors() + " of " + r.queries() + " queries failed");
                 case E2BIG -> throw new FsException(Errno.E2BIG, data.length + " bytes is more than " + QueryEngine.MAX_WRITE);
+                case NOT_SAVED -> throw new FsException(
+                        r.notSavedBecause() instanceof StateSaveException s && !s.noSpace() ? Errno.EIO : Errno.ENOSPC,
+                        "the batch could not be saved and was undone: " + r.notSavedBecause().getMessage());
             };
         }
     }

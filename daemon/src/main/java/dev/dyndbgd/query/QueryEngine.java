@@ -56,11 +56,11 @@ public final class QueryEngine {
     /** A {@code write(2)} to control: raw bytes, at most {@link #MAX_WRITE}. */
     public BatchResult write(byte[] data, int length) {
         if (length == 0) {
-            return new BatchResult(0, 0, 0, BatchResult.Status.OK);
+            return new BatchResult(0, 0, 0, BatchResult.Status.OK, null);
         }
         if (length > MAX_WRITE) {
             log.warn("expected <" + (MAX_WRITE + 1) + " bytes into control");
-            return new BatchResult(0, 0, 0, BatchResult.Status.E2BIG);
+            return new BatchResult(0, 0, 0, BatchResult.Status.E2BIG, null);
         }
         // The kernel copies the buffer NUL-terminated, so an embedded NUL ends the text silently.
         int end = 0;
@@ -102,8 +102,18 @@ public final class QueryEngine {
                 }
             }
             if (!changes.isEmpty()) {
-                for (BatchListener l : batchListeners) {
-                    l.applied(origin, changes);
+                try {
+                    for (BatchListener l : batchListeners) {
+                        l.applied(origin, changes);
+                    }
+                } catch (RuntimeException e) {
+                    // A listener that must keep the batch (the saved state) could not: undo it whole,
+                    // newest change first, so the tables and shared flags are as before the write.
+                    for (int i = changes.size() - 1; i >= 0; i--) {
+                        FlagChange c = changes.get(i);
+                        registry.setFlags(c.table(), c.index(), c.oldFlags());
+                    }
+                    return new BatchResult(queries, 0, errors, BatchResult.Status.NOT_SAVED, e);
                 }
             }
         } finally {
@@ -112,7 +122,7 @@ public final class QueryEngine {
         if (queries > 0) {
             log.verbose(2, "processed " + queries + " queries, with " + matches + " matches, " + errors + " errs");
         }
-        return new BatchResult(queries, matches, errors, errors > 0 ? BatchResult.Status.EINVAL : BatchResult.Status.OK);
+        return new BatchResult(queries, matches, errors, errors > 0 ? BatchResult.Status.EINVAL : BatchResult.Status.OK, null);
     }
 
     private int executeOne(String text, String defaultModule, List<FlagChange> changes) throws QueryException {

@@ -83,22 +83,58 @@ public final class StateStore implements AutoCloseable {
         return f == null ? -1 : f;
     }
 
-    /** Records a batch's changes; called under the registry's write lock, before the writer is answered. */
+    /**
+     * Records a batch's changes; called under the registry's write lock, before the writer is answered.
+     * If the file cannot take them, it is cut back to its length before the batch (so it holds exactly
+     * the changes acknowledged so far), the batch is forgotten here too, and {@link StateSaveException}
+     * tells the caller to undo it.
+     */
     public synchronized void record(List<FlagChange> changes) {
         StringBuilder lines = new StringBuilder(changes.size() * 96);
+        Map<SiteKey, Integer> before = new HashMap<>();
         for (FlagChange c : changes) {
             SiteKey key = SiteKey.of(c.table(), c.index());
-            saved.computeIfAbsent(key.module(), k -> new HashMap<>()).put(key, c.newFlags());
+            Map<SiteKey, Integer> m = saved.computeIfAbsent(key.module(), k -> new HashMap<>());
+            Integer previous = m.put(key, c.newFlags());
+            before.putIfAbsent(key, previous == null ? -1 : previous);
             lines.append(StateRecordCodec.encode(key, c.newFlags()));
         }
         try {
-            append(lines.toString());
-            if (appendedBytes > 4 * liveBytes + COMPACT_SLACK) {
-                compact();
-            }
+            appendWhole(lines.toString());
         } catch (IOException e) {
-            // The change is applied and kept in memory; a later append or compaction retries the file.
-            log.error("cannot save state to " + file + ": " + e.getMessage() + " (changes kept in memory, previous file kept)");
+            before.forEach((key, flags) -> {
+                if (flags < 0) {
+                    saved.get(key.module()).remove(key);
+                } else {
+                    saved.get(key.module()).put(key, flags);
+                }
+            });
+            String why = "cannot save state to " + file + ": " + e.getMessage();
+            log.error(why + "; the batch was undone and the file kept as it was");
+            throw new StateSaveException(why, e);
+        }
+        if (appendedBytes > 4 * liveBytes + COMPACT_SLACK) {
+            try {
+                compact();
+            } catch (IOException e) {
+                // The appended file is complete and valid; compaction is only a space saving.
+                log.error("cannot compact state file " + file + ": " + e.getMessage() + " (the file as appended is kept)");
+            }
+        }
+    }
+
+    /** Appends all of {@code lines} or nothing: a partial write (full disk) is cut off again. */
+    private void appendWhole(String lines) throws IOException {
+        long length = out.size();
+        try {
+            append(lines);
+        } catch (IOException e) {
+            try {
+                out.truncate(length);
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+            }
+            throw e;
         }
     }
 
@@ -175,6 +211,9 @@ public final class StateStore implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, bytes);
             ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp); // a half-written copy must not take space from the appends
+            throw e;
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory();

@@ -29,8 +29,10 @@ final class DaemonProcess implements AutoCloseable {
         Path log = work.resolve("daemon-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.dyndbgd.daemon.Main", "--mount", mount.toString(),
-                "--state-file", work.resolve("state").toString()));
+                "-cp", System.getProperty("java.class.path"), "dev.dyndbgd.daemon.Main", "--mount", mount.toString()));
+        if (!List.of(args).contains("--state-file")) {
+            cmd.addAll(List.of("--state-file", work.resolve("state").toString()));
+        }
         if (!List.of(args).contains("--socket")) {
             cmd.addAll(List.of("--socket", socketOf(work).toString()));
         }
