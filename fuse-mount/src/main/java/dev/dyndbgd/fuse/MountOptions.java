@@ -30,10 +30,14 @@ public record MountOptions(boolean allowOther, boolean defaultPermissions, Strin
         // and anything over the kernel's 4095-byte limit is seen (and refused) in one piece.
         o.add("big_writes");
         o.add("max_write=" + MAX_WRITE);
-        // The tree's shape and attributes never change while mounted, so the kernel may keep them:
-        // an "echo > control" then costs open, write and release, not lookups and getattrs too.
-        o.add("attr_timeout=3600");
+        // The tree's shape never changes while mounted, so the kernel may keep its lookups: an
+        // "echo > control" then costs open, write and release, not a lookup too.
         o.add("entry_timeout=3600");
+        // Attributes are not cached: after a write the kernel sets its idea of the file's size to
+        // the write's end (43 for a 43-byte batch), and with cached attributes a concurrent reader's
+        // fstat saw that size; readers that trust it (Java's readAllBytes) then stopped at byte 43.
+        // Asking the daemon on every stat always gives size 0, as debugfs and /proc report.
+        o.add("attr_timeout=0");
         // O_TRUNC arrives with open() instead of as a separate truncate request.
         o.add("atomic_o_trunc");
         if (allowOther) {
