@@ -35,14 +35,15 @@ class CProgramsEndToEndTest {
         FuseRequirements.check();
     }
 
-    private Path compileClient() throws IOException, InterruptedException {
+    /** Builds the C client from the test resources into {@code work}; skips (or fails under CI) without gcc. */
+    static Path compileClient(Path work) throws IOException, InterruptedException {
         boolean haveGcc = DaemonProcess.sh("command -v gcc").exit() == 0;
         if ("true".equals(System.getenv("CI"))) {
             assertTrue(haveGcc, "CI must have gcc (bin/test installs it)");
         }
         Assumptions.assumeTrue(haveGcc, "gcc is not installed");
         Path src = work.resolve("ddclient.c");
-        try (InputStream in = getClass().getResourceAsStream("/program/ddclient.c")) {
+        try (InputStream in = CProgramsEndToEndTest.class.getResourceAsStream("/program/ddclient.c")) {
             Files.write(src, in.readAllBytes());
         }
         Path bin = work.resolve("ddclient");
@@ -71,7 +72,7 @@ class CProgramsEndToEndTest {
 
     @Test
     void twoHundredCProgramsRegisterObeyControlAndLeave() throws Exception {
-        Path client = compileClient();
+        Path client = compileClient(work);
         Path empty = Files.createDirectories(work.resolve("empty"));
         try (DaemonProcess d = DaemonProcess.start(work, "--load", empty.toString())) {
             String socket = DaemonProcess.socketOf(work).toString();
