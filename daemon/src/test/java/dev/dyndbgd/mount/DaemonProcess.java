@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A real dyndbgd process (the Main class on the test class path), mounted at a temporary directory,
  * plus the shell the tests drive it with: real {@code sh}, {@code echo}, {@code cat} processes.
  */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
     final Path mount;
     final Path log;
     private final Process process;
@@ -24,7 +24,7 @@ final class DaemonProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static DaemonProcess start(Path work, String... args) throws IOException, InterruptedException {
+    public static DaemonProcess start(Path work, String... args) throws IOException, InterruptedException {
         Path mount = work.resolve("mnt");
         Path log = work.resolve("daemon-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -62,11 +62,11 @@ final class DaemonProcess implements AutoCloseable {
         return work.resolve("dyndbgd.sock");
     }
 
-    String logText() throws IOException {
+    public String logText() throws IOException {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
     }
 
-    Path control() {
+    public Path control() {
         return mount.resolve("control");
     }
 
@@ -74,7 +74,7 @@ final class DaemonProcess implements AutoCloseable {
         return process.pid();
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
@@ -110,7 +110,7 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** Result of a shell command. */
-    record Shell(int exit, String out, String err) {
+    public record Shell(int exit, String out, String err) {
     }
 
     /** Runs a script in bash, whose echo reports a failed write as "write error: <strerror>". */
@@ -118,7 +118,7 @@ final class DaemonProcess implements AutoCloseable {
         return run(List.of("bash", "-c", script));
     }
 
-    static Shell run(List<String> cmd) throws IOException, InterruptedException {
+    public static Shell run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         // Drain stderr on its own thread so neither pipe can fill up and stall the child.
