@@ -1,6 +1,7 @@
 package dev.dyndbgd.elf;
 
 import com.github.luben.zstd.ZstdInputStream;
+import org.tukaani.xz.BasicArrayCache;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.IOException;
@@ -65,7 +66,11 @@ public enum ModuleCompression {
     InputStream decoder(InputStream in) throws IOException {
         return switch (this) {
             case NONE -> in;
-            case XZ -> new XZInputStream(in, XZ_MEMORY_LIMIT_KIB);
+            // Concatenated .xz streams are decoded one after another, each by a new decoder that asks
+            // for its dictionary; without a cache each allocates it anew, so a 5 KB file of a hundred
+            // one-byte streams declaring 192 MiB dictionaries cost 19 GB of allocation. A cache of its
+            // own per file lets them share one array, and goes with the stream.
+            case XZ -> new XZInputStream(in, XZ_MEMORY_LIMIT_KIB, new BasicArrayCache());
             case ZSTD -> new ZstdInputStream(in);
             case GZIP -> new GZIPInputStream(in, 64 * 1024);
         };

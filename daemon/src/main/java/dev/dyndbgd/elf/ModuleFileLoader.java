@@ -17,13 +17,28 @@ import java.util.Arrays;
  * percent of it (section headers, {@code __dyndbg}, a few relocation, symbol and string sections);
  * the pages never touched are never read. A compressed file has to be decompressed whole anyway.
  *
- * <p>The cap exists for decompression bombs: a few KiB of xz can claim gigabytes, and the loader
- * must say so rather than run the daemon out of memory. The buffer grows by doubling and never past
- * the cap, so memory use is bounded by the cap no matter what the stream claims.
+ * <p>The limits exist for decompression bombs: a few KiB of xz or zstd can claim gigabytes, and the
+ * loader must say so rather than run the daemon out of memory. A compressed file may decompress to
+ * the cap, and to no more than {@link #MAX_RATIO} times its own size (or {@link #RATIO_FLOOR}, for
+ * small files): without the ratio a 19 KB .ko.zst made the reader allocate 1.1 GB and hold 768 MB at
+ * once before the cap stopped it, which a JVM with a 1 GB heap answers with OutOfMemoryError. The
+ * buffer grows by doubling and never past the limit, so memory use is bounded by the limit no matter
+ * what the stream claims.
  */
 public final class ModuleFileLoader {
     /** Default cap: the largest real modules (amdgpu, i915 with debug info stripped) are tens of MiB. */
     public static final long DEFAULT_MAX_BYTES = 512L * 1024 * 1024;
+
+    /**
+     * Largest ratio of decompressed to compressed size accepted above {@link #RATIO_FLOOR}. Real
+     * modules compress at most about 120:1 (Debian 6.1's test_bpf.ko with xz -9e; 106:1 with zstd -22,
+     * 68:1 with gzip -9), a bomb of zeros 1000:1 with gzip and a million to one with xz or zstd.
+     * 1024:1 leaves real modules eight times the room they need and keeps what a file can cost
+     * proportional to its size.
+     */
+    public static final int MAX_RATIO = 1024;
+    /** What any compressed file may decompress to whatever its ratio (within the cap): every small module. */
+    public static final long RATIO_FLOOR = 16L * 1024 * 1024;
 
     private static final int MIN_BUFFER = 64 * 1024;
     /** The largest array the JVM reliably allocates. */
@@ -103,23 +118,34 @@ public final class ModuleFileLoader {
         return message == null || message.isBlank() ? kind : message + " (" + kind + ")";
     }
 
+    /** The most a compressed file of {@code compressedSize} bytes may decompress to. */
+    long limitFor(long compressedSize) {
+        long byRatio = compressedSize > maxBytes / MAX_RATIO ? maxBytes : compressedSize * MAX_RATIO;
+        return Math.min(maxBytes, Math.max(RATIO_FLOOR, byRatio));
+    }
+
     private ByteBuffer readCapped(InputStream in, String source, ModuleCompression compression, long compressedSize)
             throws IOException {
+        long limit = limitFor(compressedSize);
         // Modules compress about 3-5x; start near the likely size so most files need no regrowth.
-        long guess = Math.max(MIN_BUFFER, Math.min(compressedSize * 4, maxBytes));
-        byte[] buf = new byte[(int) Math.min(guess, maxBytes)];
+        long guess = Math.max(MIN_BUFFER, Math.min(compressedSize * 4, limit));
+        byte[] buf = new byte[(int) Math.min(guess, limit)];
         int n = 0;
         while (true) {
             if (n == buf.length) {
-                if (n >= maxBytes) {
-                    // Full at the cap: one more byte means the stream is over the limit.
+                if (n >= limit) {
+                    // Full at the limit: one more byte means the stream is over it.
                     if (in.read() < 0) {
                         return ByteBuffer.wrap(buf);
                     }
-                    throw new MalformedModuleException(source, compression.name().toLowerCase()
-                            + " data decompresses to more than the limit of " + maxBytes + " bytes");
+                    String kind = compression.name().toLowerCase();
+                    throw new MalformedModuleException(source, limit == maxBytes
+                            ? kind + " data decompresses to more than the limit of " + maxBytes + " bytes"
+                            : kind + " data decompresses to more than " + limit + " bytes, the most a file of "
+                            + compressedSize + " bytes may (" + MAX_RATIO + " times its size, at least " + RATIO_FLOOR
+                            + "): a decompression bomb, not a module");
                 }
-                buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, maxBytes));
+                buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, limit));
             }
             int r = in.read(buf, n, buf.length - n);
             if (r < 0) {

@@ -8,7 +8,9 @@ import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.table.ModuleTable;
 import dev.dyndbgd.table.TableRegistry;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,8 +40,23 @@ public final class AdminRequests {
             return new Reply.Result(Protocol.EPERM, "only root or the daemon's user may load and unload modules");
         }
         if (request instanceof Request.Load load) {
-            List<Path> paths = load.paths().stream().map(Path::of).toList();
-            ModuleLoader.Summary s = new ModuleLoader(registry, log).load(paths);
+            List<Path> paths = new ArrayList<>();
+            int unrepresentable = 0;
+            for (String p : load.paths()) {
+                try {
+                    paths.add(Path.of(p));
+                } catch (InvalidPathException e) {
+                    // Bytes the daemon's file-name encoding cannot hold (any byte above 0x7f when it runs
+                    // in the POSIX locale, as a service without LANG does) name no file it could open:
+                    // that path is rejected like a missing one, and the rest go on.
+                    log.error("cannot read " + p + ": not a file name in this daemon's encoding ("
+                            + System.getProperty("sun.jnu.encoding") + ")");
+                    unrepresentable++;
+                }
+            }
+            ModuleLoader.Summary loaded = new ModuleLoader(registry, log).load(paths);
+            ModuleLoader.Summary s = new ModuleLoader.Summary(loaded.files(), loaded.modules(), loaded.sites(),
+                    loaded.rejected() + unrepresentable, loaded.withoutSites(), loaded.nanos());
             log.info(peer + " loaded: " + s.describe());
             int errno = s.rejected() > 0 ? (s.modules() > 0 ? 0 : Protocol.EINVAL) : 0;
             return new Reply.Result(errno, s.describe() + "\n");

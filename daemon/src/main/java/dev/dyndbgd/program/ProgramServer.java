@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The daemon's Unix socket for programs and {@code dyndbgctl} ({@code docs/protocol.md}).
@@ -39,6 +40,8 @@ public final class ProgramServer implements AutoCloseable {
     /** Connections served at once; one more is told EMFILE and closed. */
     public static final int MAX_CONNECTIONS = 1024;
     private static final long DEFAULT_DEADLINE_MILLIS = 10_000;
+    /** How long accepting pauses when the process is out of file descriptors. */
+    private static final long ACCEPT_BACKOFF_MILLIS = 100;
 
     private final Path socket;
     private final ProgramModules programs;
@@ -47,9 +50,13 @@ public final class ProgramServer implements AutoCloseable {
     private final long deadlineMillis;
     private final ServerSocketChannel server;
     private final Selector selector;
+    private final SelectionKey acceptKey;
     private final Thread loop;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
     private int connections;
+    /** When accepting resumes (System.nanoTime) after accept(2) failed, or 0 while accepting. */
+    private long acceptPausedUntil;
+    private int acceptFailures;
     private volatile boolean closed;
 
     private ProgramServer(Path socket, ProgramModules programs, AdminRequests admin, DyndbgLog log, long deadlineMillis)
@@ -62,7 +69,7 @@ public final class ProgramServer implements AutoCloseable {
         this.server = bind(socket);
         this.selector = Selector.open();
         server.configureBlocking(false);
-        server.register(selector, SelectionKey.OP_ACCEPT);
+        this.acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
         this.loop = new Thread(this::run, "dyndbgd-programs");
         loop.setDaemon(true);
     }
@@ -127,7 +134,7 @@ public final class ProgramServer implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
-                selector.select(250);
+                selector.select(selectTimeout());
                 for (SelectionKey key : selector.selectedKeys()) {
                     try {
                         if (!key.isValid()) {
@@ -155,6 +162,10 @@ public final class ProgramServer implements AutoCloseable {
                 }
                 selector.selectedKeys().clear();
                 expireDeadlines();
+                if (acceptPausedUntil != 0 && System.nanoTime() - acceptPausedUntil >= 0) {
+                    acceptPausedUntil = 0;
+                    acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closed) {
@@ -163,20 +174,54 @@ public final class ProgramServer implements AutoCloseable {
         }
     }
 
+    private long selectTimeout() {
+        if (acceptPausedUntil == 0) {
+            return 250;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(acceptPausedUntil - System.nanoTime());
+        return Math.max(1, Math.min(250, millis));
+    }
+
     private void accept() throws IOException {
-        SocketChannel ch = server.accept();
+        SocketChannel ch;
+        try {
+            ch = server.accept();
+        } catch (IOException e) {
+            // Out of file descriptors (EMFILE, ENFILE) below MAX_CONNECTIONS: the connection stays in
+            // the backlog and the socket stays acceptable, so retrying at once would spin and log
+            // without end (hundreds of thousands of lines a second). Pause accepting instead, log once.
+            if (acceptFailures++ == 0) {
+                log.error("accepting a program connection failed: " + e + "; retrying every " + ACCEPT_BACKOFF_MILLIS
+                        + " ms");
+            }
+            acceptKey.interestOps(0);
+            acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_BACKOFF_MILLIS);
+            return;
+        }
         if (ch == null) {
             return;
         }
-        PeerCredentials peer;
-        try {
-            peer = PeerCredentials.of(ch);
-        } catch (IOException e) {
-            peer = PeerCredentials.UNKNOWN;
+        if (acceptFailures > 0) {
+            log.warn("accepting program connections again after " + acceptFailures + " failed attempts");
+            acceptFailures = 0;
         }
-        ch.configureBlocking(false);
-        Session s = new Session(ch, peer);
-        SelectionKey key = ch.register(selector, SelectionKey.OP_READ, s);
+        Session s;
+        SelectionKey key;
+        try {
+            PeerCredentials peer;
+            try {
+                peer = PeerCredentials.of(ch);
+            } catch (IOException e) {
+                peer = PeerCredentials.UNKNOWN;
+            }
+            ch.configureBlocking(false);
+            s = new Session(ch, peer);
+            key = ch.register(selector, SelectionKey.OP_READ, s);
+        } catch (IOException | RuntimeException e) {
+            ch.close();   // not yet a session: nothing else would ever close it
+            throw e;
+        }
+        PeerCredentials peer = s.peer;
         connections++;
         if (connections > MAX_CONNECTIONS) {
             log.warn("refused program connection from " + peer + ": " + MAX_CONNECTIONS + " connections already");
@@ -185,7 +230,26 @@ public final class ProgramServer implements AutoCloseable {
     }
 
     private void read(SelectionKey key, Session s) throws IOException {
-        while (key.isValid() && !s.closeAfterWrite) {
+        // One request at a time: while an answer is still on its way out, the next request stays in
+        // the socket (flush reads again once the answer is out). A client that pipelines requests and
+        // never reads the answers then stalls itself instead of making the daemon queue answers
+        // without bound, and one that sends requests and shuts its side down gets every answer before
+        // the end of stream closes the connection.
+        while (key.isValid() && !s.closeAfterWrite && s.out.isEmpty()) {
+            if (s.registration != null) {
+                // "After REGISTERED the client sends nothing more": any byte at all (a partial or
+                // malformed frame too) is answered EPROTO; the end of stream is the program leaving.
+                // What arrived is read whole and dropped: closing with it unread would make the
+                // kernel reset the connection, and the client would see ECONNRESET, not the end of
+                // stream, after its ERROR.
+                int n = s.channel.read(scratch.clear());
+                if (n < 0) {
+                    close(key, s);
+                } else if (n > 0) {
+                    fail(key, s, new ProtocolException(Protocol.EPROTO, "a registered program sends nothing more"));
+                }
+                return;
+            }
             ByteBuffer body;
             try {
                 body = s.frames.readFrom(s.channel, scratch);
@@ -206,9 +270,6 @@ public final class ProgramServer implements AutoCloseable {
     private void handle(SelectionKey key, Session s, ByteBuffer body) throws IOException {
         try {
             Request request = Request.decode(body);
-            if (s.registration != null) {
-                throw new ProtocolException(Protocol.EPROTO, "a registered program sends nothing more");
-            }
             if (request instanceof Register register) {
                 s.registration = programs.register(register, s.peer);
                 s.deadline = Long.MAX_VALUE;
@@ -239,7 +300,8 @@ public final class ProgramServer implements AutoCloseable {
             ByteBuffer b = s.out.peek();
             s.channel.write(b);
             if (b.hasRemaining()) {
-                key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+                // Not reading meanwhile: see read().
+                key.interestOps(SelectionKey.OP_WRITE);
                 return;
             }
             s.out.poll();

@@ -38,7 +38,7 @@ public final class Fixtures {
      * symbol table). One format is a global object placed after another, so its relocation is
      * against a named symbol with a non-zero value. Module name comes from {@code .modinfo}.
      */
-    static final String SITES_C = DDEBUG_STRUCT + """
+    public static final String SITES_C = DDEBUG_STRUCT + """
             const char leading_global[] = "occupies offset 0 of .rodata";
             const char global_format[] = "global format %s\\n";
 
@@ -90,7 +90,7 @@ public final class Fixtures {
             """;
 
     /** Linux 6.1's 56-byte {@code struct ddebug_class_map}, one map, names array in {@code .data}. */
-    static final String CLASS_MAP_56_C = DDEBUG_STRUCT + CLASS_MAP_COMMON + """
+    public static final String CLASS_MAP_56_C = DDEBUG_STRUCT + CLASS_MAP_COMMON + """
             struct list_head { struct list_head *next, *prev; };
             struct ddebug_class_map {
             	struct list_head link;
@@ -114,7 +114,7 @@ public final class Fixtures {
      * The newer 40-byte {@code struct ddebug_class_map} (no list_head), two maps in one array; the
      * second names array is {@code const} so it lands in {@code .rodata} with {@code .rela.rodata}.
      */
-    static final String CLASS_MAP_40_C = DDEBUG_STRUCT + CLASS_MAP_COMMON + """
+    public static final String CLASS_MAP_40_C = DDEBUG_STRUCT + CLASS_MAP_COMMON + """
             struct ddebug_class_map {
             	void *mod;
             	const char *mod_name;
@@ -155,7 +155,7 @@ public final class Fixtures {
     }
 
     /** Compiles {@code source} as {@code drivers/fixture/<stem>.c} into {@code dir/<moduleFile>}. */
-    static Path module(Path dir, String source, String moduleFile) throws IOException, InterruptedException {
+    public static Path module(Path dir, String source, String moduleFile) throws IOException, InterruptedException {
         String stem = moduleFile.substring(0, moduleFile.indexOf('.'));
         return Tools.compileModule(dir, "drivers/fixture/" + stem + ".c", source, moduleFile);
     }

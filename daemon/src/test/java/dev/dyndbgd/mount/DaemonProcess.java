@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * plus the shell the tests drive it with: real {@code sh}, {@code echo}, {@code cat} processes.
  */
 public final class DaemonProcess implements AutoCloseable {
-    final Path mount;
-    final Path log;
+    public final Path mount;
+    public final Path log;
     private final Process process;
 
     private DaemonProcess(Path mount, Path log, Process process) {
@@ -25,6 +25,12 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     public static DaemonProcess start(Path work, String... args) throws IOException, InterruptedException {
+        return start(work, java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code env} added to the daemon's environment (a locale, say). */
+    public static DaemonProcess start(Path work, java.util.Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         Path mount = work.resolve("mnt");
         Path log = work.resolve("daemon-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -37,7 +43,9 @@ public final class DaemonProcess implements AutoCloseable {
             cmd.addAll(List.of("--socket", socketOf(work).toString()));
         }
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         DaemonProcess d = new DaemonProcess(mount, log, p);
         d.awaitMounted(Duration.ofSeconds(30));
         return d;
@@ -58,7 +66,7 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     /** Where a daemon started in {@code work} listens for programs. */
-    static Path socketOf(Path work) {
+    public static Path socketOf(Path work) {
         return work.resolve("dyndbgd.sock");
     }
 
@@ -70,7 +78,7 @@ public final class DaemonProcess implements AutoCloseable {
         return mount.resolve("control");
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -79,7 +87,7 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     /** Sends SIGTERM and waits for the exit code. */
-    int terminate() throws InterruptedException {
+    public int terminate() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -89,7 +97,7 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     /** kill -9: no unmount, no goodbye. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
@@ -114,7 +122,7 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     /** Runs a script in bash, whose echo reports a failed write as "write error: <strerror>". */
-    static Shell sh(String script) throws IOException, InterruptedException {
+    public static Shell sh(String script) throws IOException, InterruptedException {
         return run(List.of("bash", "-c", script));
     }
 

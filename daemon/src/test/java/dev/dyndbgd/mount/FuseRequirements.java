@@ -10,11 +10,11 @@ import java.nio.file.Path;
  * Mount tests need /dev/fuse, libfuse2 and root (to mount with allow_other and to test other users).
  * Elsewhere they are skipped; in CI, which installs everything, a missing piece fails instead.
  */
-final class FuseRequirements {
+public final class FuseRequirements {
     private FuseRequirements() {
     }
 
-    static void check() {
+    public static void check() {
         boolean root = "root".equals(System.getProperty("user.name"));
         boolean fuse = Files.exists(Path.of("/dev/fuse"));
         boolean lib = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2")) || Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2"));
