@@ -170,10 +170,17 @@ final class PageStore {
         }
     }
 
-    /** Live page ids of a chunk with their owners, as of now ({@code owners} is filled in). */
+    /**
+     * Live page ids of a chunk with their owners, as of now ({@code owners} is filled in); none if
+     * the chunk was given back since it was chosen (its last pages freed by another thread between
+     * {@link #evacuationCandidate} and this call).
+     */
     int[] livePages(int slot, List<ZsPage> owners) {
         synchronized (lock) {
-            Chunk c = chunks[slot];
+            Chunk c = slot < chunks.length ? chunks[slot] : null;
+            if (c == null) {
+                return new int[0];
+            }
             int[] ids = new int[PAGES_PER_CHUNK - c.freeCount];
             int k = 0;
             for (int n = 0; n < PAGES_PER_CHUNK; n++) {
