@@ -85,14 +85,7 @@ class ControlFuzzTest {
 
     @BeforeAll
     void start() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        boolean fuse = Files.exists(Path.of("/dev/fuse"));
-        boolean lib = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2")) || Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2"));
-        String why = "needs root, /dev/fuse and libfuse2 (root=" + root + ", /dev/fuse=" + fuse + ", libfuse.so.2=" + lib + ")";
-        if ("true".equals(System.getenv("CI"))) {
-            Assertions.assertTrue(root && fuse && lib, why);
-        }
-        Assumptions.assumeTrue(root && fuse && lib, why);
+        dev.dyndbgd.mount.FuseRequirements.check();
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path modules = Files.createDirectories(work.resolve("modules"));
         Fixtures.sitesModule(modules);
