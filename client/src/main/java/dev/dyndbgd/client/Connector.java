@@ -149,11 +149,6 @@ final class Connector implements Runnable {
         }
     }
 
-    /** How many times the module was registered (1 after the first success; more after reconnects). */
-    int registrations() {
-        return registrations;
-    }
-
     void stop() {
         stopped = true;
         SocketChannel ch = channel;

@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -33,18 +32,12 @@ public final class Ctl {
     Path socket;
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(new Ctl());
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            err.println("dyndbgctl: " + e.getMessage());
+            System.err.println("dyndbgctl: " + e.getMessage());
             return 1;
         });
-        return cli.execute(args);
+        System.exit(cli.execute(args));
     }
 
     private Path socketPath() {

@@ -45,10 +45,6 @@ public final class SharedFlags implements FlagMirror, AutoCloseable {
         bytes.put(index, (byte) flags);
     }
 
-    public int read(int index) {
-        return bytes.get(index) & 0xFF;
-    }
-
     public Path file() {
         return file;
     }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +104,6 @@ class ProgramServerTest {
             assertTrue(daemon.engine().write("format \"message 1 \" -p").ok());
             assertEquals(0x04, flags.get(1));
             assertEquals(0x05, flags.get(2));
-            assertTrue(Files.readString(Path.of("/proc/self/status")).contains("Uid:"));
             ModuleTable t = daemon.registry().find("alpha").orElseThrow();
             assertTrue(t.origin().startsWith("program pid " + ProcessHandle.current().pid() + " uid 0"), t.origin());
         }
@@ -324,7 +322,6 @@ class ProgramServerTest {
     void aStaleSocketFileIsReplacedButALiveOneIsNot() throws Exception {
         org.junit.jupiter.api.Assertions.assertThrows(IOException.class, this::startSecond, "second daemon on a live socket");
         server.close();
-        ByteBuffer.allocate(0);
         // A daemon killed with -9 leaves its socket file behind: bind must replace it.
         java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
         dead.bind(java.net.UnixDomainSocketAddress.of(socket));

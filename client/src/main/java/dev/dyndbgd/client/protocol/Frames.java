@@ -112,10 +112,5 @@ public final class Frames {
                 }
             }
         }
-
-        /** Whether part of a frame has arrived and the rest is awaited. */
-        public boolean inFrame() {
-            return length >= 0 || head.position() > 0;
-        }
     }
 }

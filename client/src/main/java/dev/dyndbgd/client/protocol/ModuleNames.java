@@ -27,13 +27,4 @@ public final class ModuleNames {
             }
         }
     }
-
-    public static boolean valid(String name) {
-        try {
-            check(name);
-            return true;
-        } catch (ProtocolException e) {
-            return false;
-        }
-    }
 }
