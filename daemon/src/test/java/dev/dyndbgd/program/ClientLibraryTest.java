@@ -99,7 +99,10 @@ class ClientLibraryTest {
     @Order(1)
     void theModuleRegistersItselfWithItsRealLocations() throws Exception {
         assertEquals(2, LibraryProgram.DEBUG.table().size());
-        await(() -> daemon.registry().find("libtest").isPresent(), 5000, "libtest registered");
+        // Registered in the daemon, and the program has mapped the flags it was handed (the table
+        // exists a moment before the reply reaches the program).
+        await(() -> daemon.registry().find("libtest").isPresent() && LibraryProgram.DEBUG.attached(), 5000,
+                "libtest registered and its flags attached");
         String control = ControlStream.snapshot(daemon.registry());
         String file = "dev/dyndbgd/program/LibraryProgram.java";
         assertTrue(control.contains(file + ":" + line("ORDER.printf(") + " [libtest]ship =_ \"order %d shipped to %s\\n\"\n"), control);
