@@ -26,7 +26,7 @@ final class LoadedSets {
         for (Path f : ModuleFileFinder.find(tree)) {
             ModuleImage m = KernelModuleReader.read(f);
             if (!m.sites().isEmpty()) {
-                out.add(m);
+                out.add(m.withOrigin(tree.relativize(f).toString())); // as the daemon's loader names it
             }
         }
         return out;
@@ -37,7 +37,7 @@ final class LoadedSets {
         List<ModuleImage> out = new ArrayList<>(images.size() * copies);
         for (int c = 0; c < copies; c++) {
             for (ModuleImage m : images) {
-                out.add(c == 0 ? m : new ModuleImage(m.name() + "_copy" + c, m.sites(), m.classMaps()));
+                out.add(c == 0 ? m : new ModuleImage(m.name() + "_copy" + c, m.sites(), m.classMaps(), m.origin()));
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package dev.dyndbgd.body;
 
+import dev.dyndbgd.memory.HeapSizes;
 import dev.dyndbgd.table.SiteBody;
 
 import java.util.Arrays;
@@ -86,15 +87,16 @@ final class PinnedBodies {
         return from >= 0 && from + (hi - lo - 1) < s.indexes().length && s.indexes()[from + (hi - lo - 1)] == hi - 1;
     }
 
-    /** Heap held: the two arrays, the snapshot and each record array. */
+    /** Heap held: this object, its snapshot, the two arrays and each record. */
     long bytes() {
         Snapshot s = snapshot;
+        long n = HeapSizes.object(HeapSizes.REFERENCE) + HeapSizes.object(2 * HeapSizes.REFERENCE);
         if (s.indexes().length == 0) {
-            return 0;
+            return n; // the empty arrays are shared constants
         }
-        long n = 16 + 16 + 4L * s.indexes().length + 16 + 4L * s.records().length;
+        n += HeapSizes.ints(s.indexes().length) + HeapSizes.references(s.records().length);
         for (byte[] r : s.records()) {
-            n += (16 + r.length + 7) & ~7L;
+            n += HeapSizes.bytes(r.length);
         }
         return n;
     }

@@ -21,17 +21,13 @@ public final class PoolReports {
                 budgetBytes, bodies.maxPoolBytes(), 0, bodies.pool().pagesCompacted(), 0, 0);
     }
 
-    /** Bytes the heads take: the two-bytes-a-site array of each table, the table object and its name. */
+    /** Heap the tables keep apart from their bodies: heads, table objects, names and origins. */
     public static long headBytes(List<ModuleTable> tables) {
         long n = 0;
         for (ModuleTable t : tables) {
-            n += 16L + align8(2L * t.size()) + 48 + 40 + align8(t.name().length());
+            n += t.heapBytes();
         }
         return n;
-    }
-
-    private static long align8(long n) {
-        return (n + 7) & ~7L;
     }
 
     public static String stats(TableRegistry registry, PooledBodies bodies, long cachedControlBytes) {

@@ -59,10 +59,16 @@ public final class ModuleLoader {
     public Summary load(List<Path> paths) {
         long start = System.nanoTime();
         List<Path> files = new ArrayList<>();
+        // What a table says it came from: a file found in a directory is named relative to it, as
+        // modules.dep names modules relative to /lib/modules/VERSION (and the table keeps fewer bytes).
+        List<String> origins = new ArrayList<>();
         int rejected = 0;
         for (Path p : paths) {
             try {
-                files.addAll(ModuleFileFinder.find(p));
+                for (Path f : ModuleFileFinder.find(p)) {
+                    files.add(f);
+                    origins.add(f.equals(p) ? f.toString() : p.relativize(f).toString());
+                }
             } catch (IOException e) {
                 log.error("cannot read " + p + ": " + reason(e));
                 rejected++;
@@ -99,7 +105,7 @@ public final class ModuleLoader {
                         log.error("rejected " + files.get(i) + ": module " + image.name() + " is already loaded");
                         continue;
                     }
-                    registry.add(image.withOrigin(files.get(i).toString()));
+                    registry.add(image.withOrigin(origins.get(i)));
                     modules++;
                     sites += image.sites().size();
                     LOADED.printf(files.get(i), image.name(), image.sites().size());

@@ -1,5 +1,6 @@
 package dev.dyndbgd.table;
 
+import dev.dyndbgd.memory.HeapSizes;
 import dev.dyndbgd.site.ClassMap;
 import dev.dyndbgd.site.Flags;
 import dev.dyndbgd.site.SiteRecord;
@@ -84,6 +85,17 @@ public final class ModuleTable {
         }
     }
 
+    /**
+     * Heap this table keeps apart from its bodies: the table object, the heads, its name and origin,
+     * and its slot in the registry's list. Class maps are left out: they are shared with the image
+     * and only a few modules have any.
+     */
+    public long heapBytes() {
+        // Fields: six references and a boolean.
+        return HeapSizes.object(6 * HeapSizes.REFERENCE + 1) + HeapSizes.bytes(heads.length) + HeapSizes.string(name)
+                + HeapSizes.string(origin) + HeapSizes.REFERENCE;
+    }
+
     /** The body store, for statistics and reclaim. */
     public BodyStore bodies() {
         return bodies;
@@ -100,6 +112,11 @@ public final class ModuleTable {
     /** Bodies of sites {@code from..to-1} in index order, each block decoded once. */
     public void forEachBody(int from, int to, BodyStore.BodyVisitor visitor) {
         bodies.forEach(from, to, visitor);
+    }
+
+    /** {@link #forEachBody}, leaving out (some) sites whose format cannot contain {@code formatText}. */
+    public void forEachBodyContaining(int from, int to, String formatText, BodyStore.BodyVisitor visitor) {
+        bodies.forEachContaining(from, to, formatText, visitor);
     }
 
     public List<ClassMap> classMaps() {
