@@ -1,5 +1,8 @@
 package dev.dyndbgd.body;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -20,6 +23,9 @@ public final class Lz4DictCodec implements DictionaryCodec {
     private static final int MAX_OFFSET = 65535;
     private static final int HASH_LOG = 16;
     private static final int SEARCH_DEPTH = 64;
+
+    /** Unaligned 8-byte access to byte arrays (bounds-checked), for the decoder's short copies. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] dict;
 
@@ -173,7 +179,11 @@ public final class Lz4DictCodec implements DictionaryCodec {
             if (litLen > srcEnd - ip || litLen > rawLength - op) {
                 throw corrupt("literals run past the end");
             }
-            System.arraycopy(src, ip, dst, op, litLen);
+            if (litLen <= 16 && ip + 16 <= src.length && op + 16 <= dst.length) {
+                copy16(src, ip, dst, op); // most literal runs are short: two word moves beat a call
+            } else {
+                System.arraycopy(src, ip, dst, op, litLen);
+            }
             ip += litLen;
             op += litLen;
             if (ip == srcEnd) {
@@ -202,12 +212,26 @@ public final class Lz4DictCodec implements DictionaryCodec {
             int from = op - offset;
             if (from < 0) { // starts in the dictionary, may continue into the output
                 int inDict = Math.min(-from, matchLen);
-                System.arraycopy(dict, d + from, dst, op, inDict);
+                if (inDict + 8 <= -from && op + inDict + 8 <= dst.length) {
+                    for (int k = 0; k < inDict; k += 8) { // word by word, as below
+                        LONGS.set(dst, op + k, (long) LONGS.get(dict, d + from + k));
+                    }
+                } else {
+                    System.arraycopy(dict, d + from, dst, op, inDict);
+                }
                 op += inDict;
                 matchLen -= inDict;
                 from = 0;
             }
-            if (op - from >= matchLen) { // no overlap with its own output: one block copy
+            int distance = op - from;
+            if (distance >= 8 && op + matchLen + 8 <= dst.length) {
+                // Word by word, overshooting by up to 7 bytes into space not yet written; with the
+                // source at least 8 bytes back, each word read is already final.
+                for (int k = 0; k < matchLen; k += 8) {
+                    LONGS.set(dst, op + k, (long) LONGS.get(dst, from + k));
+                }
+                op += matchLen;
+            } else if (distance >= matchLen) { // no overlap with its own output: one block copy
                 System.arraycopy(dst, from, dst, op, matchLen);
                 op += matchLen;
             } else { // a repeating pattern: copy what exists, which doubles each time
@@ -219,6 +243,12 @@ public final class Lz4DictCodec implements DictionaryCodec {
                 }
             }
         }
+    }
+
+    /** Copies 16 bytes; the caller has checked both arrays have them. */
+    private static void copy16(byte[] src, int from, byte[] dst, int to) {
+        LONGS.set(dst, to, (long) LONGS.get(src, from));
+        LONGS.set(dst, to + 8, (long) LONGS.get(src, from + 8));
     }
 
     private static IllegalStateException corrupt(String why) {

@@ -1,5 +1,6 @@
 package dev.dyndbgd.body;
 
+import dev.dyndbgd.memory.HeapSizes;
 import dev.dyndbgd.pool.ZsPool;
 import dev.dyndbgd.site.SiteRecord;
 import dev.dyndbgd.table.BodyStore;
@@ -112,7 +113,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             handleArray[b] = handles.get(b);
         }
         startArray[handleArray.length] = bodies.size();
-        return new PooledBodyStore(this, module, startArray, handleArray, tally[0], tally[1]);
+        return new PooledBodyStore(this, module, startArray, handleArray, Math.toIntExact(tally[0]), Math.toIntExact(tally[1]));
     }
 
     /** Compresses and appends one block; returns its location (never 0). */
@@ -143,8 +144,8 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         log.read(location, entry);
         int[] pos = {0};
         int rawLen = getVarint(entry, pos);
-        if (s[1].length < rawLen) {
-            s[1] = new byte[Math.max(rawLen, s[1].length * 2)];
+        if (s[1].length < rawLen + 32) {
+            s[1] = new byte[Math.max(rawLen + 32, s[1].length * 2)];
         }
         int n = codec.decompress(entry, pos[0], len - pos[0], s[1], rawLen);
         rawLength[0] = n;
@@ -263,6 +264,8 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             indexBytes += s.indexBytes();
             cacheBytes += s.cacheBytes();
         }
+        // The set of stores: a hash node and, with the table's load factor, about two slots each.
+        indexBytes += stores.size() * (HeapSizes.object(4 + 3 * HeapSizes.REFERENCE) + 2L * HeapSizes.REFERENCE);
         indexBytes += log.indexBytes();
         return new BodyStats(codec.name(), stores.size(), sites, blocks, pinned, rawBytes.get(), storedBytes.get(),
                 pool.residentBytes(), indexBytes, codec.residentBytes(), cacheBytes, maps.get());

@@ -1,8 +1,10 @@
 package dev.dyndbgd.body;
 
+import dev.dyndbgd.memory.HeapSizes;
 import dev.dyndbgd.table.BodyStore;
 import dev.dyndbgd.table.SiteBody;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,12 +28,14 @@ final class PooledBodyStore implements BodyStore {
     private volatile long[] locations;
     private volatile long onlyLocation;
     private final int sites;
-    private final PinnedBodies pinned = new PinnedBodies();
+    /** Enabled sites' bodies; made on the first pin, since most tables never have one enabled. */
+    private volatile PinnedBodies pinned;
     private volatile boolean released;
-    private long rawBytes;
-    private long storedBytes;
+    /** This table's share of the pool totals (laid-out and stored block bytes), taken back on release. */
+    private int rawBytes;
+    private int storedBytes;
 
-    PooledBodyStore(PooledBodies shared, String module, int[] blockStart, long[] locations, long rawBytes, long storedBytes) {
+    PooledBodyStore(PooledBodies shared, String module, int[] blockStart, long[] locations, int rawBytes, int storedBytes) {
         this.shared = shared;
         this.module = module;
         this.sites = blockStart[blockStart.length - 1];
@@ -96,12 +100,23 @@ final class PooledBodyStore implements BodyStore {
 
     @Override
     public SiteBody body(int index) {
-        SiteBody b = pinned.get(index);
+        PinnedBodies p = pinned;
+        SiteBody b = p == null ? null : p.get(index);
         return b != null ? b : map(index);
     }
 
     @Override
     public void forEach(int from, int to, BodyVisitor visitor) {
+        forEachContaining(from, to, "", visitor);
+    }
+
+    /**
+     * Formats are stored verbatim (Latin-1) in the decompressed block, so a block whose text lacks
+     * {@code formatText} holds no site whose format contains it: one intrinsic search of the block
+     * replaces decoding its records, which is most of a format query's cost after decompression.
+     */
+    @Override
+    public void forEachContaining(int from, int to, String formatText, BodyVisitor visitor) {
         if (from >= to) {
             return;
         }
@@ -118,14 +133,19 @@ final class PooledBodyStore implements BodyStore {
                 first = start(b);
                 int lo = Math.max(from, first);
                 int hi = Math.min(to, start(b + 1));
-                if (pinned.containsAll(lo, hi)) { // every wanted site is mapped already: no decompression
+                PinnedBodies p = pinned;
+                if (p != null && p.containsAll(lo, hi)) { // every wanted site is mapped already: no decompression
                     for (int i = lo; i < hi; i++) {
-                        visitor.visit(i, pinned.get(i));
+                        visitor.visit(i, p.get(i));
                     }
                     continue;
                 }
                 int[] len = new int[1];
                 byte[] raw = shared.loadBlock(location(b), len);
+                if (!formatText.isEmpty()
+                        && new String(raw, 0, len[0], StandardCharsets.ISO_8859_1).indexOf(formatText) < 0) {
+                    continue;
+                }
                 decoded = BlockLayout.decodeAll(raw, len[0]);
                 for (int i = lo; i < hi; i++) {
                     visitor.visit(i, decoded[i - first]);
@@ -157,30 +177,42 @@ final class PooledBodyStore implements BodyStore {
     }
 
     @Override
-    public void pin(int index) {
+    public synchronized void pin(int index) { // enabling is rare: a plain lock keeps pin and unpin simple
+        if (pinned == null) {
+            pinned = new PinnedBodies();
+        }
         if (!pinned.contains(index)) {
             pinned.put(index, map(index));
         }
     }
 
     @Override
-    public void unpin(int index) {
-        pinned.remove(index);
+    public synchronized void unpin(int index) {
+        if (pinned != null) {
+            pinned.remove(index);
+            if (pinned.size() == 0) {
+                pinned = null; // the last enabled site went: give the holder back too
+            }
+        }
     }
 
     int pinnedCount() {
-        return pinned.size();
+        PinnedBodies p = pinned;
+        return p == null ? 0 : p.size();
     }
 
-    /** This store's object and its block index arrays (headers included). */
+    /** This store's object and its block index arrays. */
     long indexBytes() {
-        long arrays = locations == null ? 0 : 16L + 4L * (blockCount() + 1) + 16L + 8L * blockCount();
-        return 64 + arrays;
+        // Fields: five references, a long, three ints and a boolean.
+        long self = HeapSizes.object(5 * HeapSizes.REFERENCE + 8 + 3 * 4 + 1);
+        long[] l = locations;
+        return self + (l == null ? 0 : HeapSizes.ints(l.length + 1) + HeapSizes.longs(l.length));
     }
 
     /** Heap held by the enabled sites' bodies. */
     long cacheBytes() {
-        return pinned.bytes();
+        PinnedBodies p = pinned;
+        return p == null ? 0 : p.bytes();
     }
 
     void forEachRawBlock(Consumer<byte[]> sink) {

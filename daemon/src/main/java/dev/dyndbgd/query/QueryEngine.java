@@ -148,6 +148,8 @@ public final class QueryEngine {
     /** The kernel's ddebug_change: returns the number of matching sites (changed or not). */
     private int apply(Query q, List<FlagChange> changes) {
         int found = 0;
+        // Text every matching format contains; lets a store skip blocks without building bodies.
+        String formatText = q.format() == null ? "" : SiteMatcher.literalOf(q.format());
         for (ModuleTable table : registry.tables()) {
             if (q.module() != null && !Wildcard.matches(q.module(), table.name())) {
                 continue;
@@ -161,7 +163,7 @@ public final class QueryEngine {
             }
             int cls = wantedClass;
             int[] matched = new int[1];
-            table.forEachBody(0, table.size(), (i, body) -> {
+            table.forEachBodyContaining(0, table.size(), formatText, (i, body) -> {
                 if (table.classId(i) != cls) {
                     return; // queries without "class" never touch classed sites
                 }

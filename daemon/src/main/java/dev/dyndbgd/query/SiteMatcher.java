@@ -26,6 +26,11 @@ final class SiteMatcher {
                 || Wildcard.matches(pattern, SourcePaths.trim(file));
     }
 
+    /** The text a format must contain to match {@code wanted}: the value without its anchor. */
+    static String literalOf(String wanted) {
+        return !wanted.isEmpty() && wanted.charAt(0) == '^' ? wanted.substring(1) : wanted;
+    }
+
     /** Substring, or prefix when the value starts with {@code ^}; no wildcards. */
     static boolean formatMatches(String wanted, String format) {
         if (!wanted.isEmpty() && wanted.charAt(0) == '^') {

@@ -34,6 +34,16 @@ public interface BodyStore {
         }
     }
 
+    /**
+     * Like {@link #forEach}, but a store may leave out sites whose format cannot contain
+     * {@code formatText}: it visits at least every such site, and the visitor still makes the real
+     * test. A store of compressed blocks uses this to skip, after one search of the block's text,
+     * every block where the text does not occur, without building its bodies.
+     */
+    default void forEachContaining(int from, int to, String formatText, BodyVisitor visitor) {
+        forEach(from, to, visitor);
+    }
+
     /** Gives back whatever the store holds; the table is gone. */
     void release();
 

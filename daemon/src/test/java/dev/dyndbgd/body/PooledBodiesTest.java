@@ -65,6 +65,35 @@ class PooledBodiesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"zstd", "lz4dict", "none"})
+    void aFormatSearchSkipsBlocksButNeverASiteWhoseFormatHasTheText(String codecName) {
+        try (PooledBodies bodies = new PooledBodies(new ZsPool("test"), codec(codecName))) {
+            List<SiteRecord> sites = new ArrayList<>(awkwardSites(300, 3));
+            sites.set(137, new SiteRecord("drivers/x/rare.c", "fn", "only here: needle %d\n", 1, SiteRecord.CLASS_DEFAULT, 0));
+            var store = bodies.create("m", sites);
+            // A rare text, text that is only in file names, text every block has, text across fields, none.
+            for (String text : List.of("needle", "rare.c", "value", "fn_1tab", "\n", "x".repeat(40), "")) {
+                List<Integer> visited = new ArrayList<>();
+                store.forEachContaining(0, sites.size(), text, (i, body) -> {
+                    assertEquals(sites.get(i).format(), body.format(), "site " + i + " comes with its own body");
+                    visited.add(i);
+                });
+                for (int i = 0; i < sites.size(); i++) {
+                    if (sites.get(i).format().contains(text)) {
+                        assertTrue(visited.contains(i), "site " + i + " has \"" + text + "\" but was skipped");
+                    }
+                }
+                if (text.equals("needle")) {
+                    assertTrue(visited.size() <= PooledBodies.DEFAULT_SITES_PER_BLOCK, "only the block with the needle: " + visited.size());
+                }
+                if (text.isEmpty()) {
+                    assertEquals(sites.size(), visited.size(), "no text: every site");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"zstd", "lz4dict"})
     void trainedDictionaryRecompressesEverythingAndStillReadsBack(String codecName) {
         try (PooledBodies bodies = new PooledBodies(new ZsPool("test"), codec(codecName))) {
