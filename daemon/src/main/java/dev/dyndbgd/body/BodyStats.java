@@ -8,7 +8,8 @@ package dev.dyndbgd.body;
  * @param poolPageBytes   what the pool holds: its page buffers (whole chunks, free pages in them included)
  *                        and its metadata, i.e. what it really costs, fragmentation included
  * @param indexBytes      per-table block indexes (first site and handle per block)
- * @param codecBytes      dictionary and its digested form
+ * @param codecBytes      dictionary and its digested form, and working memory for reading blocks
+ *                        (decompression contexts, scratch buffers)
  * @param cacheBytes      decoded bodies of enabled (pinned) sites
  * @param maps            blocks decompressed so far
  */

@@ -55,7 +55,7 @@ public final class PoolReports {
         line(out, "bytes in heads", heads);
         line(out, "bytes in pool (pages held, meta)", s.poolPageBytes());
         line(out, "bytes in block indexes", s.indexBytes());
-        line(out, "bytes in dictionaries", s.codecBytes());
+        line(out, "bytes in dictionaries, work", s.codecBytes());
         line(out, "bytes in mapped bodies", s.cacheBytes());
         line(out, "bytes in cached control text", cachedControlBytes);
         line(out, "total resident bytes", total);

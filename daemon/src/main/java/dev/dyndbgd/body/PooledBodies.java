@@ -8,8 +8,7 @@ import dev.dyndbgd.table.SiteBody;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -43,8 +42,19 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
     private final SegmentLog log;
     private volatile BodyCodec codec;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Set<PooledBodyStore> stores = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<byte[][]> scratch = ThreadLocal.withInitial(() -> new byte[][]{new byte[4096], new byte[8192]});
+    /*
+     * Every live store, for statistics, re-training and compaction. A copy-on-write list rather than
+     * a concurrent set: one reference per table instead of a 40-byte hash node (tables come and go
+     * rarely; iteration never locks).
+     */
+    private final List<PooledBodyStore> stores = new CopyOnWriteArrayList<>();
+    /** Heap of every thread's scratch buffers (working memory of reading blocks). */
+    private final AtomicLong scratchBytes = new AtomicLong();
+    private final ThreadLocal<byte[][]> scratch = ThreadLocal.withInitial(() -> {
+        byte[][] s = {new byte[4096], new byte[8192]};
+        scratchBytes.addAndGet(HeapSizes.references(2) + HeapSizes.bytes(s[0].length) + HeapSizes.bytes(s[1].length));
+        return s;
+    });
     final AtomicLong rawBytes = new AtomicLong();
     final AtomicLong storedBytes = new AtomicLong();
     final AtomicLong maps = new AtomicLong();
@@ -138,19 +148,25 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         byte[][] s = scratch.get();
         int len = SegmentLog.length(location);
         if (s[0].length < len) {
-            s[0] = new byte[Math.max(len, s[0].length * 2)];
+            s[0] = grown(s[0], len);
         }
         byte[] entry = s[0];
         log.read(location, entry);
         int[] pos = {0};
         int rawLen = getVarint(entry, pos);
-        if (s[1].length < rawLen + 32) {
-            s[1] = new byte[Math.max(rawLen + 32, s[1].length * 2)];
+        if (s[1].length < rawLen + 32) { // room for the decoder's word-sized overshoot
+            s[1] = grown(s[1], rawLen + 32);
         }
         int n = codec.decompress(entry, pos[0], len - pos[0], s[1], rawLen);
         rawLength[0] = n;
         maps.incrementAndGet();
         return s[1];
+    }
+
+    private byte[] grown(byte[] old, int needed) {
+        byte[] b = new byte[Math.max(needed, old.length * 2)];
+        scratchBytes.addAndGet(HeapSizes.bytes(b.length) - HeapSizes.bytes(old.length));
+        return b;
     }
 
     SegmentLog segments() {
@@ -264,11 +280,10 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             indexBytes += s.indexBytes();
             cacheBytes += s.cacheBytes();
         }
-        // The set of stores: a hash node and, with the table's load factor, about two slots each.
-        indexBytes += stores.size() * (HeapSizes.object(4 + 3 * HeapSizes.REFERENCE) + 2L * HeapSizes.REFERENCE);
+        indexBytes += HeapSizes.references(stores.size()); // the list of stores
         indexBytes += log.indexBytes();
         return new BodyStats(codec.name(), stores.size(), sites, blocks, pinned, rawBytes.get(), storedBytes.get(),
-                pool.residentBytes(), indexBytes, codec.residentBytes(), cacheBytes, maps.get());
+                pool.residentBytes(), indexBytes, codec.residentBytes() + scratchBytes.get(), cacheBytes, maps.get());
     }
 
     @Override
