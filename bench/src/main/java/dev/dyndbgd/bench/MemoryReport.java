@@ -2,6 +2,7 @@ package dev.dyndbgd.bench;
 
 import dev.dyndbgd.body.PoolReports;
 import dev.dyndbgd.body.PooledBodies;
+import dev.dyndbgd.memory.HeapSizes;
 import dev.dyndbgd.pool.ZsPool;
 import dev.dyndbgd.site.ModuleImage;
 import dev.dyndbgd.site.SiteRecord;
@@ -18,8 +19,8 @@ import java.util.Set;
  * plain Java objects with String fields, the kernel's layout, the 2020 seed's uncompressed zspool
  * copy, and this daemon's pooled store with each codec. Run: {@code bin/bench memory}.
  *
- * <p>Java object sizes use HotSpot's 64-bit layout with compressed oops (12-byte headers, 4-byte
- * references, 8-byte alignment), which is what this JVM uses below 32 GiB of heap. Pool pages are
+ * <p>Java object sizes use HotSpot's 64-bit layout with compressed oops ({@link HeapSizes}), which is
+ * what this JVM uses below 32 GiB of heap. Pool pages are
  * measured (pages the pool holds; the JVM's own count of direct memory is printed beside them).
  */
 public final class MemoryReport {
@@ -62,22 +63,15 @@ public final class MemoryReport {
         System.out.printf("| %s | %.1f | %.1f |%n", name, (double) one / sites(images), (double) tenfold / sites(ten));
     }
 
-    static long string(String s) {
-        return 24 + align(16 + s.length());
-    }
-
-    static long align(long n) {
-        return (n + 7) & ~7L;
-    }
-
     /** A record (module, file, function, format refs, int line, two bytes) and four fresh Strings per site. */
     static long plainObjects(List<ModuleImage> images) {
         long n = 0;
         for (ModuleImage m : images) {
             for (SiteRecord r : m.sites()) {
-                n += align(12 + 4 * 4 + 4 + 2) + string(m.name()) + string(r.file()) + string(r.function()) + string(r.format());
+                n += HeapSizes.object(4 * HeapSizes.REFERENCE + 4 + 2) + HeapSizes.string(m.name()) + HeapSizes.string(r.file())
+                        + HeapSizes.string(r.function()) + HeapSizes.string(r.format());
             }
-            n += align(16 + 4L * m.sites().size()); // the list holding them
+            n += HeapSizes.references(m.sites().size()); // the list holding them
         }
         return n;
     }

@@ -39,7 +39,7 @@ public final class HeapSizes {
 
     /** A String and its (Latin-1) value array; 0 for null. */
     public static long string(String s) {
-        return s == null ? 0 : object(4 + 4 + 1 + 1 + REFERENCE) + bytes(s.length());
+        return s == null ? 0 : object(REFERENCE + 4 + 1 + 1) + bytes(s.length()); // value, hash, coder, hashIsZero
     }
 
     private static long align(long n) {
