@@ -23,10 +23,11 @@ final class LoadedSets {
     /** Every module image of the tree (with sites), in load order. */
     static List<ModuleImage> images(Path tree) throws IOException {
         List<ModuleImage> out = new ArrayList<>();
+        String origin = "module files under " + tree; // as the daemon's loader names them: one string for the tree
         for (Path f : ModuleFileFinder.find(tree)) {
             ModuleImage m = KernelModuleReader.read(f);
             if (!m.sites().isEmpty()) {
-                out.add(m.withOrigin(tree.relativize(f).toString())); // as the daemon's loader names it
+                out.add(m.withOrigin(origin));
             }
         }
         return out;

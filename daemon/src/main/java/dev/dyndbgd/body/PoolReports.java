@@ -1,10 +1,14 @@
 package dev.dyndbgd.body;
 
+import dev.dyndbgd.memory.HeapSizes;
 import dev.dyndbgd.site.Flags;
 import dev.dyndbgd.table.ModuleTable;
 import dev.dyndbgd.table.TableRegistry;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /** The texts of {@code zsmalloc/mm_stat} (zram's columns) and the human-readable {@code stats}. */
 public final class PoolReports {
@@ -24,8 +28,12 @@ public final class PoolReports {
     /** Heap the tables keep apart from their bodies: heads, table objects, names and origins. */
     public static long headBytes(List<ModuleTable> tables) {
         long n = 0;
+        Set<String> origins = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ModuleTable t : tables) {
             n += t.heapBytes();
+            if (origins.add(t.origin())) { // shared by the tables of one tree: counted once
+                n += HeapSizes.string(t.origin());
+            }
         }
         return n;
     }

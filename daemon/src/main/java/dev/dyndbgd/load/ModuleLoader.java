@@ -59,15 +59,18 @@ public final class ModuleLoader {
     public Summary load(List<Path> paths) {
         long start = System.nanoTime();
         List<Path> files = new ArrayList<>();
-        // What a table says it came from: a file found in a directory is named relative to it, as
-        // modules.dep names modules relative to /lib/modules/VERSION (and the table keeps fewer bytes).
+        // What a table says it came from: the file named, or the tree it was found in. One string
+        // shared by every module of a tree, not a path each: like lsmod, the daemon need not keep
+        // where each module file was (the log says, as each loads), and a path a table is a tenth
+        // of what the whole table keeps.
         List<String> origins = new ArrayList<>();
         int rejected = 0;
         for (Path p : paths) {
             try {
+                String tree = "module files under " + p;
                 for (Path f : ModuleFileFinder.find(p)) {
                     files.add(f);
-                    origins.add(f.equals(p) ? f.toString() : p.relativize(f).toString());
+                    origins.add(f.equals(p) ? f.toString() : tree);
                 }
             } catch (IOException e) {
                 log.error("cannot read " + p + ": " + reason(e));

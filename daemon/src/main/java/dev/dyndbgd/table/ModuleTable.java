@@ -86,14 +86,14 @@ public final class ModuleTable {
     }
 
     /**
-     * Heap this table keeps apart from its bodies: the table object, the heads, its name and origin,
-     * and its slot in the registry's list. Class maps are left out: they are shared with the image
-     * and only a few modules have any.
+     * Heap this table keeps apart from its bodies: the table object, the heads, its name and its slot
+     * in the registry's list. Not its origin, which many tables may share (one per tree loaded): the
+     * caller counts each distinct origin once. Class maps are left out: only a few modules have any.
      */
     public long heapBytes() {
         // Fields: six references and a boolean.
         return HeapSizes.object(6 * HeapSizes.REFERENCE + 1) + HeapSizes.bytes(heads.length) + HeapSizes.string(name)
-                + HeapSizes.string(origin) + HeapSizes.REFERENCE;
+                + HeapSizes.REFERENCE;
     }
 
     /** The body store, for statistics and reclaim. */

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Random;
 
@@ -39,7 +41,7 @@ class HeapCountTest {
         return last;
     }
 
-    /** Modules the way a kernel tree has them: most small, a few big, each with its file path as origin. */
+    /** Modules the way a kernel tree has them: most small, a few big. */
     private static List<ModuleImage> modules(int count) {
         Random rnd = new Random(7);
         List<ModuleImage> out = new ArrayList<>(count);
@@ -51,8 +53,9 @@ class HeapCountTest {
                         "m" + m + ": state %d of " + rnd.nextInt(100000) + " (%s)\n", 10 + 7 * i, SiteRecord.CLASS_DEFAULT,
                         i % 50 == 0 ? 1 : 0)); // a few enabled, so the mapped-body cache is in the count too
             }
-            out.add(new ModuleImage("mod_" + m, list, List.of(),
-                    "kernel/drivers/net/m" + m + "/mod_" + m + ".ko"));
+            // One origin per tree loaded (shared by its modules), some modules from files named alone.
+            String origin = m % 7 == 0 ? "/tmp/extra/mod_" + m + ".ko" : "module files under /lib/modules/tree" + (m / 1000);
+            out.add(new ModuleImage("mod_" + m, list, List.of(), origin));
         }
         return out;
     }
@@ -68,10 +71,13 @@ class HeapCountTest {
         long before = settledHeap();
         PooledBodies bodies = new PooledBodies(new ZsPool("heap"), new Lz4DictCodec(null));
         TableRegistry registry = new TableRegistry(bodies, new DyndbgLog(0));
+        Map<String, String> origins = new HashMap<>();
         for (ModuleImage m : images) {
-            // Names and origins a loader hands over end up owned by the tables: copies, so the images do not share them.
-            registry.add(new ModuleImage(copy(m.name()), m.sites(), m.classMaps(), copy(m.origin())));
+            // Names and origins a loader hands over end up owned by the tables: copies, so the images do not
+            // share them; one copy of each origin, as the loader shares one string for a tree.
+            registry.add(new ModuleImage(copy(m.name()), m.sites(), m.classMaps(), origins.computeIfAbsent(m.origin(), HeapCountTest::copy)));
         }
+        origins = null;
         bodies.trainDictionary(16 * 1024);
         bodies.releaseWorkingMemory();
         long after = settledHeap();

@@ -570,7 +570,7 @@ class ModuleFileFuzzTest {
             if (image.sites().isEmpty()) {
                 continue;
             }
-            assertEquals(f.toString(), registry.find(image.name()).orElseThrow().origin(), image.name() + " came from its good file");
+            assertEquals("module files under " + tree, registry.find(image.name()).orElseThrow().origin(), image.name() + " says the tree it came from");
             TableRegistry alone = new TableRegistry(HeapBodyStore.factory(), new DyndbgLog(0));
             assertEquals(1, new ModuleLoader(alone, new DyndbgLog(0), 1).load(List.of(f)).modules());
             String tag = " [" + image.name() + "]";
