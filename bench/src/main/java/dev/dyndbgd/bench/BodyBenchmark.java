@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 public class BodyBenchmark {
-    /** The latency profile: lz4dict with small blocks (codec = lz4dict, block_sites = 12). */
-    static final int LATENCY_BLOCK_SITES = 12;
+    /** The latency profile: lz4dict with smaller blocks (codec = lz4dict, block_sites = 24). */
+    static final int LATENCY_BLOCK_SITES = 24;
     private static final byte[] FORMAT_QUERY = "format \"xyz\" +p\n".getBytes();
     /**
      * A text many formats have (about one block in three holds it), so skipping blocks by their text
@@ -100,7 +100,7 @@ public class BodyBenchmark {
         return siteTable[k].body(siteIndex[k]);
     }
 
-    /** The latency profile: lz4dict codec (LZ4 against a trained dictionary) in 12-site blocks. */
+    /** The latency profile: lz4dict codec (LZ4 against a trained dictionary) in 24-site blocks. */
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -42,7 +42,7 @@ public final class MemoryReport {
                             : codec.equals("lz4dict") ? " (same dictionary, LZ4 blocks)" : ""),
                     ours(images, codec), ours(ten, codec), images, ten);
         }
-        row("dyndbgd pooled bodies, latency profile: codec lz4dict, 12-site blocks",
+        row("dyndbgd pooled bodies, latency profile: codec lz4dict, " + BodyBenchmark.LATENCY_BLOCK_SITES + "-site blocks",
                 oursWith(images, "lz4dict", BodyBenchmark.LATENCY_BLOCK_SITES),
                 oursWith(ten, "lz4dict", BodyBenchmark.LATENCY_BLOCK_SITES), images, ten);
         BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()

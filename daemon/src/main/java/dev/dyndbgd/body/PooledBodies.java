@@ -28,8 +28,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
     /**
      * Sites a block holds at most by default. Bigger blocks compress better (more context) but cost
-     * more to map one body: 32 favours memory; about 12 keeps a map under 2 µs at p99 (see
-     * docs/benchmarks.md).
+     * more to map one body: 32 favours memory; 24 with the lz4dict codec keeps a map under 2 µs
+     * at p99 (see docs/benchmarks.md).
      */
     public static final int DEFAULT_SITES_PER_BLOCK = 32;
     /** A block also stops growing once its laid-out bytes reach this many per site it may hold. */
