@@ -3,7 +3,6 @@ package dev.dyndbgd.bench;
 import dev.dyndbgd.body.PooledBodies;
 import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.query.QueryEngine;
-import dev.dyndbgd.site.Flags;
 import dev.dyndbgd.table.ModuleTable;
 import dev.dyndbgd.table.SiteBody;
 import dev.dyndbgd.table.TableRegistry;
@@ -21,7 +20,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -69,25 +67,15 @@ public class BodyBenchmark {
         pooledLz4Engine = new QueryEngine(pooledLz4, new DyndbgLog(0));
         heapEngine = new QueryEngine(heap, new DyndbgLog(0));
         pooledEngine = new QueryEngine(pooled, new DyndbgLog(0));
-        List<ModuleTable> tables = new ArrayList<>();
-        List<Integer> indexes = new ArrayList<>();
-        for (ModuleTable t : pooled.tables()) {
-            for (int i = 0; i < t.size(); i++) {
-                if ((t.flags(i) & Flags.PRINT) == 0) { // disabled: not kept mapped, so this really maps
-                    tables.add(t);
-                    indexes.add(i);
-                }
-            }
-        }
-        siteTable = tables.toArray(ModuleTable[]::new);
+        LoadedSets.DisabledSites disabled = LoadedSets.disabledSites(pooled);
+        siteTable = disabled.tables();
+        siteIndex = disabled.indexes();
         // The same sites in the lz4dict registry (same load order, so same table positions).
-        List<ModuleTable> lz4Tables = new ArrayList<>();
         List<ModuleTable> all = pooled.tables();
-        for (ModuleTable t : tables) {
-            lz4Tables.add(pooledLz4.tables().get(all.indexOf(t)));
+        lz4SiteTable = new ModuleTable[siteTable.length];
+        for (int k = 0; k < siteTable.length; k++) {
+            lz4SiteTable[k] = pooledLz4.tables().get(all.indexOf(siteTable[k]));
         }
-        lz4SiteTable = lz4Tables.toArray(ModuleTable[]::new);
-        siteIndex = indexes.stream().mapToInt(Integer::intValue).toArray();
         random = new SplittableRandom(42);
     }
 

@@ -6,7 +6,9 @@ import dev.dyndbgd.elf.KernelModuleReader;
 import dev.dyndbgd.elf.ModuleFileFinder;
 import dev.dyndbgd.log.DyndbgLog;
 import dev.dyndbgd.site.ModuleImage;
+import dev.dyndbgd.site.Flags;
 import dev.dyndbgd.table.BodyStore;
+import dev.dyndbgd.table.ModuleTable;
 import dev.dyndbgd.table.HeapBodyStore;
 import dev.dyndbgd.table.TableRegistry;
 
@@ -68,5 +70,26 @@ final class LoadedSets {
             r.add(m);
         }
         return r;
+    }
+
+    /** Every disabled site of a registry, as parallel arrays: a map of one of them really decompresses. */
+    record DisabledSites(ModuleTable[] tables, int[] indexes) {
+        int size() {
+            return indexes.length;
+        }
+    }
+
+    static DisabledSites disabledSites(TableRegistry registry) {
+        List<ModuleTable> tables = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        for (ModuleTable t : registry.tables()) {
+            for (int i = 0; i < t.size(); i++) {
+                if ((t.flags(i) & Flags.PRINT) == 0) { // enabled sites are kept mapped: they would not decompress
+                    tables.add(t);
+                    indexes.add(i);
+                }
+            }
+        }
+        return new DisabledSites(tables.toArray(ModuleTable[]::new), indexes.stream().mapToInt(Integer::intValue).toArray());
     }
 }

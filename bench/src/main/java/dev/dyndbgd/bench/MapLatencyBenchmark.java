@@ -1,8 +1,6 @@
 package dev.dyndbgd.bench;
 
 import dev.dyndbgd.body.PooledBodies;
-import dev.dyndbgd.site.Flags;
-import dev.dyndbgd.table.ModuleTable;
 import dev.dyndbgd.table.SiteBody;
 import dev.dyndbgd.table.TableRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,8 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -40,8 +36,7 @@ public class MapLatencyBenchmark {
     @Param({"zstd:32", "zstd:12", "lz4dict:12", "lz4dict:24", "lz4dict:32"})
     public String profile;
 
-    private ModuleTable[] siteTable;
-    private int[] siteIndex;
+    private LoadedSets.DisabledSites sites;
     private SplittableRandom random;
 
     @Setup(Level.Trial)
@@ -49,18 +44,7 @@ public class MapLatencyBenchmark {
         String[] p = profile.split(":");
         TableRegistry registry = LoadedSets.pooled(LoadedSets.images(RealModules.directory(modules)), p[0],
                 Integer.parseInt(p[1]), new PooledBodies[1]);
-        List<ModuleTable> tables = new ArrayList<>();
-        List<Integer> indexes = new ArrayList<>();
-        for (ModuleTable t : registry.tables()) {
-            for (int i = 0; i < t.size(); i++) {
-                if ((t.flags(i) & Flags.PRINT) == 0) { // disabled: not kept mapped, so this really maps
-                    tables.add(t);
-                    indexes.add(i);
-                }
-            }
-        }
-        siteTable = tables.toArray(ModuleTable[]::new);
-        siteIndex = indexes.stream().mapToInt(Integer::intValue).toArray();
+        sites = LoadedSets.disabledSites(registry);
         random = new SplittableRandom(42);
     }
 
@@ -68,7 +52,7 @@ public class MapLatencyBenchmark {
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public SiteBody mapOneBody() {
-        int k = random.nextInt(siteIndex.length);
-        return siteTable[k].body(siteIndex[k]);
+        int k = random.nextInt(sites.size());
+        return sites.tables()[k].body(sites.indexes()[k]);
     }
 }
