@@ -1,10 +1,11 @@
 package dev.dyndbgd.body;
 
+import dev.dyndbgd.memory.HeapSizes;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * LZ4 block format with a shared dictionary, written here because lz4-java has no dictionary API:
@@ -32,20 +33,15 @@ public final class Lz4DictCodec implements DictionaryCodec {
     private static final int WORK_SLACK = 32;
 
     private final byte[] dict;
-    /** Per thread: the dictionary followed by room for one block (see {@link #decompress}). */
-    private final ThreadLocal<byte[]> work;
-    /** Bytes of every thread's work buffer, for the statistics. */
-    private final AtomicLong workBytes = new AtomicLong();
+    /** Work buffers: the dictionary followed by room for one block (see {@link #decompress}). */
+    private final Lender<byte[][]> work;
 
     /** @param dictionary shared text matches may refer to (its last 64 KiB at most), or null */
     public Lz4DictCodec(byte[] dictionary) {
         byte[] d = dictionary == null ? new byte[0] : dictionary;
         this.dict = d.length > MAX_OFFSET ? Arrays.copyOfRange(d, d.length - MAX_OFFSET, d.length) : d.clone();
-        this.work = ThreadLocal.withInitial(() -> {
-            byte[] w = Arrays.copyOf(dict, dict.length + 8192);
-            workBytes.addAndGet(w.length);
-            return w;
-        });
+        this.work = new Lender<>(() -> new byte[][]{Arrays.copyOf(dict, dict.length + 8192)},
+                HeapSizes.references(1) + HeapSizes.bytes(dict.length + 8192));
     }
 
     @Override
@@ -65,7 +61,7 @@ public final class Lz4DictCodec implements DictionaryCodec {
 
     @Override
     public long residentBytes() {
-        return (dict.length == 0 ? 0 : 16L + dict.length) + workBytes.get();
+        return (dict.length == 0 ? 0 : HeapSizes.bytes(dict.length)) + work.bytes();
     }
 
     @Override
@@ -168,15 +164,23 @@ public final class Lz4DictCodec implements DictionaryCodec {
     }
 
     /**
-     * Decodes into the thread's work buffer, which holds the dictionary just before the output, so
+     * Decodes into a borrowed work buffer, which holds the dictionary just before the output, so
      * every match is one copy within one array however far back it reaches (no branch between
      * dictionary and output: that branch, taken half the time at random, was the decoder's main
      * cost), then copies the output to {@code dst}.
      */
     @Override
     public int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
+        byte[][] lent = work.borrow();
+        try {
+            return decompress(src, srcOff, srcLen, dst, rawLength, workBuffer(lent, rawLength));
+        } finally {
+            work.giveBack(lent);
+        }
+    }
+
+    private int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength, byte[] w) {
         int d = dict.length;
-        byte[] w = workBuffer(rawLength);
         int ip = srcOff;
         int srcEnd = srcOff + srcLen;
         int op = d;
@@ -249,15 +253,15 @@ public final class Lz4DictCodec implements DictionaryCodec {
         }
     }
 
-    /** The thread's work buffer: the dictionary, then room for {@code rawLength} bytes and the copies' overshoot. */
-    private byte[] workBuffer(int rawLength) {
-        byte[] w = work.get();
+    /** A work buffer: the dictionary, then room for {@code rawLength} bytes and the copies' overshoot. */
+    private byte[] workBuffer(byte[][] lent, int rawLength) {
+        byte[] w = lent[0];
         int needed = dict.length + rawLength + WORK_SLACK;
         if (w.length < needed) {
             byte[] grown = new byte[Math.max(needed, dict.length + 2 * (w.length - dict.length))];
             System.arraycopy(dict, 0, grown, 0, dict.length);
-            workBytes.addAndGet(grown.length - w.length);
-            work.set(grown);
+            work.grew(HeapSizes.bytes(grown.length) - HeapSizes.bytes(w.length));
+            lent[0] = grown;
             w = grown;
         }
         return w;

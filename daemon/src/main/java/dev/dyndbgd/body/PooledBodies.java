@@ -48,13 +48,14 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
      * rarely; iteration never locks).
      */
     private final List<PooledBodyStore> stores = new CopyOnWriteArrayList<>();
-    /** Heap of every thread's scratch buffers (working memory of reading blocks). */
-    private final AtomicLong scratchBytes = new AtomicLong();
-    private final ThreadLocal<byte[][]> scratch = ThreadLocal.withInitial(() -> {
-        byte[][] s = {new byte[4096], new byte[8192]};
-        scratchBytes.addAndGet(HeapSizes.references(2) + HeapSizes.bytes(s[0].length) + HeapSizes.bytes(s[1].length));
-        return s;
-    });
+    /** Buffers for reading blocks: a block's pool entry, and what it decompresses to. */
+    static final class ReadBuffers {
+        byte[] entry = new byte[4096];
+        byte[] raw = new byte[8192];
+    }
+
+    private final Lender<ReadBuffers> buffers = new Lender<>(ReadBuffers::new,
+            HeapSizes.object(2 * HeapSizes.REFERENCE) + HeapSizes.bytes(4096) + HeapSizes.bytes(8192));
     final AtomicLong rawBytes = new AtomicLong();
     final AtomicLong storedBytes = new AtomicLong();
     final AtomicLong maps = new AtomicLong();
@@ -143,30 +144,40 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         return location;
     }
 
-    /** Reads and decompresses a block into the thread's scratch buffer; returns it, its length in {@code rawLength[0]}. */
-    byte[] loadBlock(long location, int[] rawLength) {
-        byte[][] s = scratch.get();
+    /** Lends buffers for {@link #loadBlock}; give them back with {@link #giveBack}. */
+    ReadBuffers borrowBuffers() {
+        return buffers.borrow();
+    }
+
+    void giveBack(ReadBuffers b) {
+        buffers.giveBack(b);
+    }
+
+    /**
+     * Reads and decompresses a block into {@code b.raw} and returns it, its length in
+     * {@code rawLength[0]}.
+     */
+    byte[] loadBlock(long location, ReadBuffers b, int[] rawLength) {
         int len = SegmentLog.length(location);
-        if (s[0].length < len) {
-            s[0] = grown(s[0], len);
+        if (b.entry.length < len) {
+            b.entry = grown(b.entry, len);
         }
-        byte[] entry = s[0];
-        log.read(location, entry);
+        log.read(location, b.entry);
         int[] pos = {0};
-        int rawLen = getVarint(entry, pos);
-        if (s[1].length < rawLen + 32) { // room for the decoder's word-sized overshoot
-            s[1] = grown(s[1], rawLen + 32);
+        int rawLen = getVarint(b.entry, pos);
+        if (b.raw.length < rawLen) {
+            b.raw = grown(b.raw, rawLen);
         }
-        int n = codec.decompress(entry, pos[0], len - pos[0], s[1], rawLen);
+        int n = codec.decompress(b.entry, pos[0], len - pos[0], b.raw, rawLen);
         rawLength[0] = n;
         maps.incrementAndGet();
-        return s[1];
+        return b.raw;
     }
 
     private byte[] grown(byte[] old, int needed) {
-        byte[] b = new byte[Math.max(needed, old.length * 2)];
-        scratchBytes.addAndGet(HeapSizes.bytes(b.length) - HeapSizes.bytes(old.length));
-        return b;
+        byte[] bigger = new byte[Math.max(needed, old.length * 2)];
+        buffers.grew(HeapSizes.bytes(bigger.length) - HeapSizes.bytes(old.length));
+        return bigger;
     }
 
     SegmentLog segments() {
@@ -283,7 +294,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         indexBytes += HeapSizes.references(stores.size()); // the list of stores
         indexBytes += log.indexBytes();
         return new BodyStats(codec.name(), stores.size(), sites, blocks, pinned, rawBytes.get(), storedBytes.get(),
-                pool.residentBytes(), indexBytes, codec.residentBytes() + scratchBytes.get(), cacheBytes, maps.get());
+                pool.residentBytes(), indexBytes, codec.residentBytes() + buffers.bytes(), cacheBytes, maps.get());
     }
 
     @Override

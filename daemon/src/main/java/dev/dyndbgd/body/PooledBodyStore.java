@@ -140,13 +140,11 @@ final class PooledBodyStore implements BodyStore {
                     }
                     continue;
                 }
-                int[] len = new int[1];
-                byte[] raw = shared.loadBlock(location(b), len);
-                if (!formatText.isEmpty()
-                        && new String(raw, 0, len[0], StandardCharsets.ISO_8859_1).indexOf(formatText) < 0) {
-                    continue;
+                decoded = withBlock(b, (raw, n) -> formatText.isEmpty()
+                        || new String(raw, 0, n, StandardCharsets.ISO_8859_1).contains(formatText) ? BlockLayout.decodeAll(raw, n) : null);
+                if (decoded == null) {
+                    continue; // the text is nowhere in the block
                 }
-                decoded = BlockLayout.decodeAll(raw, len[0]);
                 for (int i = lo; i < hi; i++) {
                     visitor.visit(i, decoded[i - first]);
                 }
@@ -168,9 +166,8 @@ final class PooledBodyStore implements BodyStore {
                 throw new IndexOutOfBoundsException(module + ": site " + index);
             }
             int b = blockOf(index);
-            int[] len = new int[1];
-            byte[] raw = shared.loadBlock(location(b), len);
-            return BlockLayout.decode(raw, len[0], index - start(b));
+            int record = index - start(b);
+            return withBlock(b, (raw, n) -> BlockLayout.decode(raw, n, record));
         } finally {
             shared.lock().readLock().unlock();
         }
@@ -217,20 +214,34 @@ final class PooledBodyStore implements BodyStore {
 
     void forEachRawBlock(Consumer<byte[]> sink) {
         for (int b = 0; b < blockCount(); b++) {
-            int[] len = new int[1];
-            byte[] raw = shared.loadBlock(location(b), len);
-            sink.accept(Arrays.copyOf(raw, len[0]));
+            sink.accept(withBlock(b, (raw, n) -> Arrays.copyOf(raw, n)));
         }
     }
 
     List<SiteBody> allBodies() {
         List<SiteBody> out = new ArrayList<>(size());
         for (int b = 0; b < blockCount(); b++) {
-            int[] len = new int[1];
-            byte[] raw = shared.loadBlock(location(b), len);
-            out.addAll(Arrays.asList(BlockLayout.decodeAll(raw, len[0])));
+            out.addAll(Arrays.asList(withBlock(b, BlockLayout::decodeAll)));
         }
         return out;
+    }
+
+    /** What is made of a decompressed block while its buffers are lent. */
+    @FunctionalInterface
+    private interface BlockUse<R> {
+        R apply(byte[] raw, int length);
+    }
+
+    /** Decompresses block {@code b} into borrowed buffers and returns what {@code use} makes of its bytes. */
+    private <R> R withBlock(int b, BlockUse<R> use) {
+        PooledBodies.ReadBuffers buffers = shared.borrowBuffers();
+        try {
+            int[] len = new int[1];
+            byte[] raw = shared.loadBlock(location(b), buffers, len);
+            return use.apply(raw, len[0]);
+        } finally {
+            shared.giveBack(buffers);
+        }
     }
 
     /** Takes over a recompressed copy's blocks and frees its own; caller holds the write lock. */

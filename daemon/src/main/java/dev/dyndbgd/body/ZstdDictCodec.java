@@ -26,11 +26,8 @@ public final class ZstdDictCodec implements DictionaryCodec {
     private final ZstdDictDecompress decompressDict;
     /** One compressor, made when needed and dropped after a bulk load: at high levels it holds megabytes. */
     private ZstdCompressCtx compressor;
-    /** Decompression contexts, at most one per thread that decompresses at the same moment. */
-    private final java.util.concurrent.ConcurrentLinkedDeque<ZstdDecompressCtx> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
-
-    /** Decompression contexts made so far (each kept for re-use). */
-    private final java.util.concurrent.atomic.AtomicInteger contexts = new java.util.concurrent.atomic.AtomicInteger();
+    /** Decompression contexts, as many as ever decompressed at the same moment. */
+    private final Lender<ZstdDecompressCtx> contexts;
 
     public ZstdDictCodec(int level, byte[] dictionary) {
         this.level = level;
@@ -41,6 +38,7 @@ public final class ZstdDictCodec implements DictionaryCodec {
             this.dictionary = ByteBuffer.allocateDirect(dictionary.length).put(dictionary).flip();
             this.decompressDict = new ZstdDictDecompress(this.dictionary, true);
         }
+        this.contexts = new Lender<>(this::newContext, CONTEXT_RESIDENT_BYTES);
     }
 
     /** Trains a dictionary of at most {@code size} bytes on sample blocks; null if zstd finds too little to learn. */
@@ -105,24 +103,24 @@ public final class ZstdDictCodec implements DictionaryCodec {
         }
     }
 
+    private ZstdDecompressCtx newContext() {
+        ZstdDecompressCtx d = new ZstdDecompressCtx();
+        d.setMagicless(true);
+        if (decompressDict != null) {
+            d.loadDict(decompressDict);
+        }
+        return d;
+    }
+
     @Override
     public int decompress(byte[] src, int srcOff, int srcLen, byte[] dst, int rawLength) {
-        ZstdDecompressCtx d = idle.pollFirst();
-        if (d == null) {
-            contexts.incrementAndGet();
-            d = new ZstdDecompressCtx();
-            d.setMagicless(true);
-            if (decompressDict != null) {
-                d.loadDict(decompressDict);
-            }
-        }
+        ZstdDecompressCtx d = contexts.borrow();
         try {
             return d.decompressByteArray(dst, 0, rawLength, src, srcOff, srcLen);
         } finally {
-            idle.offerFirst(d);
+            contexts.giveBack(d);
         }
     }
-
 
     @Override
     public long residentBytes() {
@@ -130,6 +128,6 @@ public final class ZstdDictCodec implements DictionaryCodec {
         // bytes rather than copying them), and each decompression context's resident part: 13-17 KiB of resident
         // set per context decompressing our small frames with a dictionary (zstd-jni 1.5.7, measured
         // from VmRSS over 300 contexts).
-        return (dictionary == null ? 0 : dictionary.capacity() + 27 * 1024) + CONTEXT_RESIDENT_BYTES * contexts.get();
+        return (dictionary == null ? 0 : dictionary.capacity() + 27 * 1024) + contexts.bytes();
     }
 }

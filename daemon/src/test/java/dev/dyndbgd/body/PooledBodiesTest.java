@@ -94,6 +94,23 @@ class PooledBodiesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"zstd", "lz4dict", "none"})
+    void workingMemoryDoesNotGrowWithEveryThreadThatEverRead(String codecName) throws Exception {
+        // libfuse starts and ends threads as load changes; each must not leave buffers behind.
+        try (PooledBodies bodies = new PooledBodies(new ZsPool("test"), codec(codecName))) {
+            var store = bodies.create("m", awkwardSites(200, 5));
+            store.body(150);
+            long afterOne = bodies.stats().codecBytes();
+            for (int t = 0; t < 200; t++) {
+                Thread reader = new Thread(() -> store.body(150));
+                reader.start();
+                reader.join();
+            }
+            assertEquals(afterOne, bodies.stats().codecBytes(), "one reader at a time: the same buffers, lent again");
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"zstd", "lz4dict"})
     void trainedDictionaryRecompressesEverythingAndStillReadsBack(String codecName) {
         try (PooledBodies bodies = new PooledBodies(new ZsPool("test"), codec(codecName))) {
