@@ -155,10 +155,23 @@ class MountEndToEndTest {
         assertEquals(0, compact.exit(), compact.err());
         assertTrue(daemon.logText().contains("reclaim: compacted"), daemon.logText());
         assertEquals(1, sh("cat " + zs.resolve("compact")).exit(), "compact is write-only");
+        sh("cat " + daemon.mount.resolve("control") + " > /dev/null"); // leaves the rendered text cached
         String stats = sh("cat " + daemon.mount.resolve("stats")).out();
         assertTrue(stats.contains("call sites") && stats.contains("total resident bytes per site"), stats);
+        double perSite = statValue(stats, "total resident bytes per site");
+        double atRest = statValue(stats, "  at rest (no control cache)");
+        double cached = statValue(stats, "bytes in cached control text");
+        double sites = statValue(stats, "call sites");
+        assertTrue(cached > 0, "control was just read: its text is cached\n" + stats);
+        assertEquals(perSite - cached / sites, atRest, 0.02, "at rest leaves out exactly the cached control text\n" + stats);
         assertEquals("444 444 200", sh("stat -c %a " + zs.resolve("classes") + " " + zs.resolve("mm_stat") + " "
                 + zs.resolve("compact") + " | tr '\\n' ' '").out().trim());
+    }
+
+    /** The number on the stats line that starts with {@code name}. */
+    private static double statValue(String stats, String name) {
+        return stats.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length()).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError("no line " + name + " in\n" + stats));
     }
 
     @Test
