@@ -8,10 +8,11 @@ import dev.dyndbgd.site.SiteRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * One module's call sites: the hot heads (a flags byte and a class id per site, in two arrays indexed
- * like the kernel's descriptor array) and a {@link BodyStore} holding the cold bodies under the same
+ * One module's call sites: the hot heads (a flags byte and, if any site is classed, a class id per
+ * site, indexed like the kernel's descriptor array) and a {@link BodyStore} holding the cold bodies under the same
  * indexes, plus the module's class maps.
  *
  * <p>Flags are written only by the {@link TableRegistry}'s writers (under its write lock) and read
@@ -22,8 +23,13 @@ public final class ModuleTable {
     private static final VarHandle FLAGS = MethodHandles.arrayElementVarHandle(byte[].class);
 
     private final String name;
-    /** The heads, two bytes a site: flags at 2i, class id at 2i+1 (one array: one header per table). */
+    /**
+     * The heads: flags at {@code i << shift}, and when {@code shift} is 1 the class id after them.
+     * Most modules have no classed site, so their heads are one byte a site: every class id would
+     * be the default. One array either way: one header per table.
+     */
     private final byte[] heads;
+    private final byte shift;
     private final BodyStore bodies;
     private final List<ClassMap> classMaps;
     /** Where else the flags are kept (a program's shared flags), or null. */
@@ -36,19 +42,23 @@ public final class ModuleTable {
         this.name = name;
         this.origin = origin;
         this.mirror = mirror;
-        this.heads = new byte[2 * sites.size()];
+        boolean classed = sites.stream().anyMatch(r -> r.classId() != SiteRecord.CLASS_DEFAULT);
+        this.shift = (byte) (classed ? 1 : 0);
+        this.heads = new byte[sites.size() << shift];
         for (int i = 0; i < sites.size(); i++) {
-            heads[2 * i] = (byte) sites.get(i).flags();
-            heads[2 * i + 1] = (byte) sites.get(i).classId();
+            heads[i << shift] = (byte) sites.get(i).flags();
+            if (classed) {
+                heads[(i << 1) + 1] = (byte) sites.get(i).classId();
+            }
         }
         this.bodies = bodies;
         this.classMaps = List.copyOf(classMaps);
         for (int i = 0; i < sites.size(); i++) {
-            if ((heads[2 * i] & Flags.PRINT) != 0) {
+            if ((heads[i << shift] & Flags.PRINT) != 0) {
                 bodies.pin(i); // built with DEBUG: enabled from the start
             }
             if (mirror != null) {
-                mirror.write(i, heads[2 * i] & 0xFF);
+                mirror.write(i, heads[i << shift] & 0xFF);
             }
         }
     }
@@ -63,16 +73,16 @@ public final class ModuleTable {
     }
 
     public int size() {
-        return heads.length >> 1;
+        return heads.length >> shift;
     }
 
     public int flags(int index) {
-        return (byte) FLAGS.getAcquire(heads, 2 * index) & 0xFF;
+        return (byte) FLAGS.getAcquire(heads, index << shift) & 0xFF;
     }
 
     void setFlags(int index, int value) {
         int old = flags(index);
-        FLAGS.setRelease(heads, 2 * index, (byte) value);
+        FLAGS.setRelease(heads, index << shift, (byte) value);
         if (mirror != null) {
             mirror.write(index, value);
         }
@@ -91,8 +101,8 @@ public final class ModuleTable {
      * caller counts each distinct origin once. Class maps are left out: only a few modules have any.
      */
     public long heapBytes() {
-        // Fields: six references and a boolean.
-        return HeapSizes.object(6 * HeapSizes.REFERENCE + 1) + HeapSizes.bytes(heads.length) + HeapSizes.string(name)
+        // Fields: six references, a boolean and a byte.
+        return HeapSizes.object(6 * HeapSizes.REFERENCE + 2) + HeapSizes.bytes(heads.length) + HeapSizes.string(name)
                 + HeapSizes.REFERENCE;
     }
 
@@ -102,7 +112,11 @@ public final class ModuleTable {
     }
 
     public int classId(int index) {
-        return heads[2 * index + 1];
+        if (shift == 0) {
+            Objects.checkIndex(index, heads.length);
+            return SiteRecord.CLASS_DEFAULT;
+        }
+        return heads[(index << 1) + 1];
     }
 
     public SiteBody body(int index) {
