@@ -92,7 +92,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         }
         lock.readLock().lock();
         try {
-            PooledBodyStore store = store(module, bodies, codec);
+            PooledBodyStore store = store(bodies, codec);
             stores.add(store);
             return store;
         } finally {
@@ -100,10 +100,9 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         }
     }
 
-    private PooledBodyStore store(String module, List<SiteBody> bodies, BodyCodec with) {
+    private PooledBodyStore store(List<SiteBody> bodies, BodyCodec with) {
         List<Integer> starts = new ArrayList<>();
         List<Long> handles = new ArrayList<>();
-        long[] tally = new long[2]; // raw bytes, stored bytes
         int i = 0;
         while (i < bodies.size()) {
             int end = i;
@@ -112,7 +111,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
                 SiteBody b = bodies.get(end++);
                 raw += b.file().length() + b.function().length() + b.format().length() + 4;
             }
-            long handle = storeBlock(bodies.subList(i, end), with, tally);
+            long handle = storeBlock(bodies.subList(i, end), with);
             starts.add(i);
             handles.add(handle);
             i = end;
@@ -124,11 +123,11 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             handleArray[b] = handles.get(b);
         }
         startArray[handleArray.length] = bodies.size();
-        return new PooledBodyStore(this, module, startArray, handleArray, Math.toIntExact(tally[0]), Math.toIntExact(tally[1]));
+        return new PooledBodyStore(this, startArray, handleArray);
     }
 
     /** Compresses and appends one block; returns its location (never 0). */
-    private long storeBlock(List<SiteBody> block, BodyCodec with, long[] tally) {
+    private long storeBlock(List<SiteBody> block, BodyCodec with) {
         byte[] raw = BlockLayout.encode(block);
         byte[] comp = with.compress(raw);
         byte[] entry = new byte[5 + comp.length];
@@ -136,8 +135,6 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         System.arraycopy(comp, 0, entry, h, comp.length);
         int size = h + comp.length;
         long location = log.append(entry, size);
-        tally[0] += raw.length;
-        tally[1] += size;
         rawBytes.addAndGet(raw.length);
         storedBytes.addAndGet(size);
         maxPoolBytes.accumulateAndGet(pool.totalPages() * 4096L, Math::max);
@@ -184,10 +181,14 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         return log;
     }
 
-    /** A store gave back its blocks: take its bytes out of the totals. */
-    void released(long raw, long stored) {
-        rawBytes.addAndGet(-raw);
-        storedBytes.addAndGet(-stored);
+    /** Frees a block a store gives back, taking its bytes out of the totals. Caller holds the write lock. */
+    void freeBlock(long location) {
+        int len = SegmentLog.length(location);
+        byte[] entry = new byte[len];
+        log.read(location, entry);
+        rawBytes.addAndGet(-getVarint(entry, new int[]{0})); // the entry starts with its laid-out size
+        storedBytes.addAndGet(-len);
+        log.free(location);
     }
 
     /** High-water mark of the pool's pages, in bytes (mm_stat's mem_used_max). */
@@ -226,7 +227,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             }
             DictionaryCodec trained = current.withDictionary(dict);
             for (PooledBodyStore s : stores) {
-                PooledBodyStore fresh = store(s.module(), s.allBodies(), trained);
+                PooledBodyStore fresh = store(s.allBodies(), trained);
                 s.replaceBlocks(fresh);
             }
             current.releaseCompressor();

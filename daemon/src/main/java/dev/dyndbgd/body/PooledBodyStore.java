@@ -17,7 +17,6 @@ import java.util.function.Consumer;
  */
 final class PooledBodyStore implements BodyStore {
     private final PooledBodies shared;
-    private final String module;
     /*
      * The block index: blockStart[b] is the first site of block b (a last entry holds the size) and
      * locations[b] where the block is in the segment log. Most tables have a handful of sites and so
@@ -30,22 +29,21 @@ final class PooledBodyStore implements BodyStore {
     private final int sites;
     /** Enabled sites' bodies; made on the first pin, since most tables never have one enabled. */
     private volatile PinnedBodies pinned;
-    private volatile boolean released;
-    /** This table's share of the pool totals (laid-out and stored block bytes), taken back on release. */
-    private int rawBytes;
-    private int storedBytes;
+    /*
+     * There is one of these a table, so it keeps nothing it can do without (40 bytes): not the
+     * module's name (the table has it), nor byte totals (the pool reads them from the blocks it
+     * frees), nor a released flag (the locations become RELEASED).
+     */
+    private static final long[] RELEASED = new long[0];
 
-    PooledBodyStore(PooledBodies shared, String module, int[] blockStart, long[] locations, int rawBytes, int storedBytes) {
+    PooledBodyStore(PooledBodies shared, int[] blockStart, long[] locations) {
         this.shared = shared;
-        this.module = module;
         this.sites = blockStart[blockStart.length - 1];
         setIndex(blockStart, locations);
-        this.rawBytes = rawBytes;
-        this.storedBytes = storedBytes;
     }
 
-    String module() {
-        return module;
+    private boolean released() {
+        return locations == RELEASED;
     }
 
     private void setIndex(int[] starts, long[] locs) {
@@ -125,8 +123,8 @@ final class PooledBodyStore implements BodyStore {
         int b;
         shared.lock().readLock().lock();
         try {
-            if (released) {
-                throw new IllegalStateException(module + " was removed");
+            if (released()) {
+                throw new IllegalStateException("the table was removed");
             }
             int blocks = blockCount();
             for (b = blockOf(from); b < blocks && start(b) < to; b++) {
@@ -159,11 +157,11 @@ final class PooledBodyStore implements BodyStore {
     private SiteBody map(int index) {
         shared.lock().readLock().lock();
         try {
-            if (released) {
-                throw new IllegalStateException(module + " was removed");
+            if (released()) {
+                throw new IllegalStateException("the table was removed");
             }
             if (index < 0 || index >= sites) {
-                throw new IndexOutOfBoundsException(module + ": site " + index);
+                throw new IndexOutOfBoundsException("site " + index + " of " + sites);
             }
             int b = blockOf(index);
             int record = index - start(b);
@@ -200,8 +198,8 @@ final class PooledBodyStore implements BodyStore {
 
     /** This store's object and its block index arrays. */
     long indexBytes() {
-        // Fields: five references, a long, three ints and a boolean.
-        long self = HeapSizes.object(5 * HeapSizes.REFERENCE + 8 + 3 * 4 + 1);
+        // Fields: four references, a long and an int.
+        long self = HeapSizes.object(4 * HeapSizes.REFERENCE + 8 + 4);
         long[] l = locations;
         return self + (l == null ? 0 : HeapSizes.ints(l.length + 1) + HeapSizes.longs(l.length));
     }
@@ -247,14 +245,11 @@ final class PooledBodyStore implements BodyStore {
     /** Takes over a recompressed copy's blocks and frees its own; caller holds the write lock. */
     void replaceBlocks(PooledBodyStore fresh) {
         for (int b = 0; b < blockCount(); b++) {
-            shared.segments().free(location(b));
+            shared.freeBlock(location(b));
         }
         blockStart = fresh.blockStart;
         locations = fresh.locations;
         onlyLocation = fresh.onlyLocation;
-        shared.released(rawBytes, storedBytes);
-        rawBytes = fresh.rawBytes;
-        storedBytes = fresh.storedBytes;
     }
 
     /** Moves blocks out of mostly dead segments; caller holds the shared write lock. */
@@ -270,14 +265,14 @@ final class PooledBodyStore implements BodyStore {
     public void release() {
         shared.lock().writeLock().lock();
         try {
-            if (released) {
+            if (released()) {
                 return;
             }
-            released = true;
             for (int b = 0; b < blockCount(); b++) {
-                shared.segments().free(location(b));
+                shared.freeBlock(location(b));
             }
-            shared.released(rawBytes, storedBytes);
+            blockStart = null;
+            locations = RELEASED;
             shared.forget(this);
         } finally {
             shared.lock().writeLock().unlock();

@@ -125,6 +125,12 @@ class PooledBodiesTest {
             assertTrue(bodies.trainDictionary(16 * 1024) > 0);
             long after = bodies.stats().storedBytes();
             assertTrue(after < before, "dictionary made it smaller: " + before + " -> " + after);
+            long laidOut = 0;
+            for (List<SiteRecord> s : modules) {
+                laidOut += BlockLayout.encode(s.stream().map(r -> new SiteBody(r.file(), r.function(), r.format(), r.line())).toList()).length;
+            }
+            assertTrue(bodies.stats().rawBytes() >= laidOut * 3 / 4 && bodies.stats().rawBytes() <= laidOut * 3 / 2,
+                    "the old blocks' sizes left the totals with them: " + bodies.stats().rawBytes() + " vs about " + laidOut);
             for (int m = 0; m < modules.size(); m++) {
                 for (int i = 0; i < modules.get(m).size(); i++) {
                     assertEquals(modules.get(m).get(i).format(), stores.get(m).body(i).format());
@@ -165,6 +171,7 @@ class PooledBodiesTest {
             assertEquals(0, bodies.pool().objectsInUse());
             assertEquals(0, bodies.pool().totalPages());
             assertEquals(0, bodies.stats().storedBytes());
+            assertEquals(0, bodies.stats().rawBytes(), "every block's laid-out size taken back");
             // Adding again works.
             ModuleTable again = registry.add(new ModuleImage("m7", awkwardSites(40, 7), List.of())).orElseThrow();
             assertEquals(awkwardSites(40, 7).get(3).format(), again.body(3).format());
