@@ -16,6 +16,13 @@ import java.util.function.Consumer;
  * body kept here) or not (its body only in its block): the cache never holds disabled sites.
  */
 final class PooledBodyStore implements BodyStore {
+    /*
+     * There is one of these a table, so it keeps nothing it can do without (40 bytes): not the
+     * module's name (the table has it), nor byte totals (the pool reads them from the blocks it
+     * frees), nor a released flag (the locations become RELEASED).
+     */
+    private static final long[] RELEASED = new long[0];
+
     private final PooledBodies shared;
     /*
      * The block index: blockStart[b] is the first site of block b (a last entry holds the size) and
@@ -29,12 +36,6 @@ final class PooledBodyStore implements BodyStore {
     private final int sites;
     /** Enabled sites' bodies; made on the first pin, since most tables never have one enabled. */
     private volatile PinnedBodies pinned;
-    /*
-     * There is one of these a table, so it keeps nothing it can do without (40 bytes): not the
-     * module's name (the table has it), nor byte totals (the pool reads them from the blocks it
-     * frees), nor a released flag (the locations become RELEASED).
-     */
-    private static final long[] RELEASED = new long[0];
 
     PooledBodyStore(PooledBodies shared, int[] blockStart, long[] locations) {
         this.shared = shared;
