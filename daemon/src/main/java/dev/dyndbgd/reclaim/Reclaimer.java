@@ -17,10 +17,15 @@ import javax.management.NotificationEmitter;
  * budget, and when the JVM signals that its heap is nearly full.
  */
 public final class Reclaimer {
+    /** The fraction of a heap pool still in use after a collection that counts as low memory. */
+    static final double LOW_MEMORY_FRACTION = 0.9;
+
     private final PooledBodies bodies;
     private final ControlSnapshots snapshots;
     private final DyndbgLog log;
     private final long budgetBytes;
+    /** Pool pages a reclaim left behind, or -1 before the first: the budget check's floor. */
+    private long pagesAfterLastReclaim = -1;
 
     /** What one reclaim gave back. */
     public record Result(long pagesFreed, long cachedBytesDropped) {
@@ -41,23 +46,34 @@ public final class Reclaimer {
     public synchronized Result reclaim(String why) {
         long dropped = snapshots == null ? 0 : snapshots.drop();
         long pages = bodies.compact();
+        pagesAfterLastReclaim = bodies.pool().totalPages();
         Result r = new Result(pages, dropped);
         log.info(r.describe() + " (" + why + ")");
         return r;
     }
 
-    /** Reclaims if the pool holds more than the budget. */
-    public void checkBudget() {
-        if (budgetBytes > 0 && bodies.pool().totalPages() * 4096L > budgetBytes) {
-            reclaim("pool above its budget of " + budgetBytes + " bytes");
+    /**
+     * Reclaims if the pool holds more than the budget and has grown since the last reclaim. When
+     * what is live does not fit the budget, compacting again after every table added would free
+     * nothing and cost a pass over the pool each time; so after a reclaim the next one waits until
+     * the pool has grown by an eighth (at least 16 pages) past what that reclaim left.
+     */
+    public synchronized void checkBudget() {
+        long pages = bodies.pool().totalPages();
+        if (budgetBytes <= 0 || pages * 4096L <= budgetBytes) {
+            return;
         }
+        if (pagesAfterLastReclaim >= 0 && pages < pagesAfterLastReclaim + Math.max(16, pagesAfterLastReclaim / 8)) {
+            return;
+        }
+        reclaim("pool above its budget of " + budgetBytes + " bytes");
     }
 
     /** Asks the JVM to tell us when a heap pool crosses 90% after a collection; reclaims then. */
     public void watchLowMemory() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported() && p.getUsage().getMax() > 0) {
-                p.setCollectionUsageThreshold((long) (p.getUsage().getMax() * 0.9));
+                p.setCollectionUsageThreshold((long) (p.getUsage().getMax() * LOW_MEMORY_FRACTION));
             }
         }
         NotificationEmitter emitter = (NotificationEmitter) ManagementFactory.getMemoryMXBean();
