@@ -38,7 +38,7 @@ public class BodyBenchmark {
     static final int LATENCY_BLOCK_SITES = 24;
     private static final byte[] FORMAT_QUERY = "format \"xyz\" +p\n".getBytes();
     /**
-     * A text many formats have (about one block in three holds it), so skipping blocks by their text
+     * A text many formats have (about one block in five holds it: scripts/pool-limits), so skipping blocks by their text
      * helps less: the honest worst case next to "xyz". "-p" keeps the flags as they are after the
      * first run.
      */
