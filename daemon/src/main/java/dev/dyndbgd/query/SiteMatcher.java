@@ -26,16 +26,19 @@ final class SiteMatcher {
                 || Wildcard.matches(pattern, SourcePaths.trim(file));
     }
 
+    /** Whether a format value is anchored at the start ({@code ^}), as the kernel reads it. */
+    private static boolean anchored(String wanted) {
+        return !wanted.isEmpty() && wanted.charAt(0) == '^';
+    }
+
     /** The text a format must contain to match {@code wanted}: the value without its anchor. */
     static String literalOf(String wanted) {
-        return !wanted.isEmpty() && wanted.charAt(0) == '^' ? wanted.substring(1) : wanted;
+        return anchored(wanted) ? wanted.substring(1) : wanted;
     }
 
     /** Substring, or prefix when the value starts with {@code ^}; no wildcards. */
     static boolean formatMatches(String wanted, String format) {
-        if (!wanted.isEmpty() && wanted.charAt(0) == '^') {
-            return format.startsWith(wanted.substring(1));
-        }
-        return format.contains(wanted);
+        String text = literalOf(wanted);
+        return anchored(wanted) ? format.startsWith(text) : format.contains(text);
     }
 }
