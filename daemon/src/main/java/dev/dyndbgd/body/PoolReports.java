@@ -1,6 +1,7 @@
 package dev.dyndbgd.body;
 
 import dev.dyndbgd.memory.HeapSizes;
+import dev.dyndbgd.memory.ProcessMemory;
 import dev.dyndbgd.site.Flags;
 import dev.dyndbgd.table.ModuleTable;
 import dev.dyndbgd.table.TableRegistry;
@@ -73,6 +74,12 @@ public final class PoolReports {
         out.append(String.format("%-32s %.2f%n", "  at rest (no control cache)", sites == 0 ? 0.0 : (double) (total - cachedControlBytes) / sites));
         out.append(String.format("%-32s %.2f%n", "compression ratio", s.storedBytes() == 0 ? 0.0 : (double) s.rawBytes() / s.storedBytes()));
         line(out, "blocks decompressed", s.maps());
+        // What top shows: the whole process (JVM, code, heaps, libraries), next to the data's own bytes above.
+        ProcessMemory process = ProcessMemory.self();
+        line(out, "process resident (VmRSS)", process.rssBytes());
+        line(out, "process peak (VmHWM)", process.peakBytes());
+        line(out, "  of which own (RssAnon)", process.anonBytes());
+        line(out, "  of which files (RssFile)", process.fileBytes());
         return out.toString();
     }
 

@@ -5,6 +5,7 @@ import dev.dyndbgd.fuse.FuseMount;
 import dev.dyndbgd.fuse.MountOptions;
 import dev.dyndbgd.fuse.VirtualDirectory;
 import dev.dyndbgd.log.DyndbgLog;
+import dev.dyndbgd.memory.Footprint;
 import dev.dyndbgd.reclaim.Reclaimer;
 import dev.dyndbgd.control.ControlSnapshots;
 import dev.dyndbgd.mount.MountTree;
@@ -31,6 +32,7 @@ final class MountedService {
 
     private final DaemonConfig config;
     private final CountDownLatch stop = new CountDownLatch(1);
+    private Footprint footprint;
 
     MountedService(DaemonConfig config) {
         this.config = config;
@@ -54,6 +56,10 @@ final class MountedService {
                         stop.countDown();
                     });
                 }
+                // Loading's heap and C-heap growth goes back before anyone is told the daemon is ready.
+                Footprint.settle("loaded and mounted");
+                footprint = new Footprint(() -> daemon.registry().version() + mount.opens() + snapshots.cachedBytes())
+                        .watchIdle();
                 String status = daemon.registry().tables().size() + " modules, " + daemon.registry().siteCount()
                         + " call sites at " + mount.mountPoint() + "/control; programs register at " + programs.socket();
                 LOG.info("serving {}", status);
@@ -61,6 +67,7 @@ final class MountedService {
                 SdNotify.notify("READY=1\nSTATUS=" + status + "\nMAINPID=" + ProcessHandle.current().pid());
                 awaitStop();
                 SdNotify.notify("STOPPING=1");
+                footprint.close();
             }
         }
         LOG.info("stopped");

@@ -48,6 +48,11 @@ public final class FuseMount implements AutoCloseable {
         return m;
     }
 
+    /** Files opened on the mount so far: a measure of activity for whoever watches the process's footprint. */
+    public long opens() {
+        return fs.opens();
+    }
+
     public Path mountPoint() {
         return mountPoint;
     }

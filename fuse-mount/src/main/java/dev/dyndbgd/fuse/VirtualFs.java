@@ -49,6 +49,11 @@ final class VirtualFs extends FuseStubFS {
         return handles.size();
     }
 
+    /** Opens served so far (every open takes the next handle number). */
+    long opens() {
+        return nextHandle.get() - 1;
+    }
+
     @Override
     public int getattr(String path, FileStat stat) {
         VirtualNode node = root.resolve(path);
