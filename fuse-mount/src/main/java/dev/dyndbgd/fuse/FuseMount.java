@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,15 +37,24 @@ public final class FuseMount implements AutoCloseable {
         prepare(target);
         VirtualFs fs = new VirtualFs(root, currentUid(), currentGid());
         FuseMount m = new FuseMount(target, fs);
-        List<String> args = options.toArgs();
-        try {
-            fs.mount(target, false, false, args.toArray(String[]::new));
-        } catch (RuntimeException e) {
-            throw new IOException("cannot mount " + target + ": " + rootMessage(e)
-                    + " (is libfuse2 installed, /dev/fuse present, and the directory empty?)", e);
-        }
+        String[] args = options.toArgs().toArray(String[]::new);
+        // The loop runs on a thread of our own, in jnr-fuse's blocking mode. Its non-blocking mode
+        // does the same but then waits a fixed 2 s for the loop to fail before calling the mount
+        // good: two thirds of the daemon's start-up. Here the mount is good as soon as it answers
+        // (awaitReady), and bad as soon as the loop ends without it.
+        CompletableFuture<Void> loop = new CompletableFuture<>();
+        Thread serving = new Thread(() -> {
+            try {
+                fs.mount(target, true, false, args);
+                loop.complete(null);
+            } catch (Throwable e) {
+                loop.completeExceptionally(e);
+            }
+        }, "fuse-loop");
+        serving.setDaemon(true);
+        serving.start();
         m.mounted = true;
-        m.awaitReady();
+        m.awaitReady(loop);
         return m;
     }
 
@@ -85,9 +95,16 @@ public final class FuseMount implements AutoCloseable {
         return MountTable.at(target).isEmpty();
     }
 
-    private void awaitReady() throws IOException {
+    private void awaitReady(CompletableFuture<Void> loop) throws IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
+            if (loop.isDone()) {
+                close();
+                Throwable why = loop.handle((ok, e) -> e).join();
+                throw new IOException("cannot mount " + mountPoint + ": "
+                        + (why == null ? "the FUSE loop ended at once" : rootMessage(why))
+                        + " (is libfuse2 installed, /dev/fuse present, and the directory empty?)", why);
+            }
             var entry = MountTable.at(mountPoint);
             if (entry.isPresent() && entry.get().fsType().startsWith("fuse")) {
                 try {
