@@ -6,6 +6,8 @@ import dev.dyndbgd.pool.ZsPool;
 public final class BodyStores {
     /** zstd level for blocks: compression runs at load time only, reading is what must be fast. */
     static final int ZSTD_LEVEL = 19;
+    /** zstd level of a first pass that a trained dictionary will replace (see {@link ZstdDictCodec#untilTrained}). */
+    static final int ZSTD_FIRST_PASS_LEVEL = 1;
 
     private BodyStores() {
     }
@@ -16,6 +18,15 @@ public final class BodyStores {
 
     public static PooledBodies pooled(String codec, int sitesPerBlock) {
         return new PooledBodies(new ZsPool("dyndbgd"), codec(codec), sitesPerBlock);
+    }
+
+    /**
+     * As {@link #pooled(String, int)}, for a load that {@link PooledBodies#trainDictionary} will
+     * follow: zstd's first pass is fast, since every block is compressed again with the dictionary.
+     */
+    public static PooledBodies pooledUntilTrained(String codec, int sitesPerBlock) {
+        BodyCodec first = codec.equals("zstd") ? ZstdDictCodec.untilTrained(ZSTD_FIRST_PASS_LEVEL, ZSTD_LEVEL) : codec(codec);
+        return new PooledBodies(new ZsPool("dyndbgd"), first, sitesPerBlock);
     }
 
     public static BodyCodec codec(String name) {

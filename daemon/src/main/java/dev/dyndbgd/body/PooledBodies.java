@@ -222,10 +222,10 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             }
             // zstd's trainer picks the dictionary for either codec: for lz4 it is used as plain text.
             dict = ZstdDictCodec.train(samples, size);
-            if (dict == null) {
+            DictionaryCodec trained = dict == null ? current.settled() : current.withDictionary(dict);
+            if (trained == current) {
                 return 0;
             }
-            DictionaryCodec trained = current.withDictionary(dict);
             for (PooledBodyStore s : stores) {
                 PooledBodyStore fresh = store(s.allBodies(), trained);
                 s.replaceBlocks(fresh);
@@ -239,7 +239,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         // The old blocks' pages are free but scattered over the page chunks: pack them so whole
         // chunks go back.
         pool.compact();
-        return dict.length;
+        return dict == null ? 0 : dict.length;
     }
 
     /**

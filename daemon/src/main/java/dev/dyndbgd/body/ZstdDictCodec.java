@@ -18,6 +18,12 @@ public final class ZstdDictCodec implements DictionaryCodec {
     private static final long CONTEXT_RESIDENT_BYTES = 16 * 1024;
     private final int level;
     /**
+     * The level once a dictionary is trained. Lower than {@link #level} only for the first pass
+     * of a load that a dictionary will follow: every block is compressed again with the
+     * dictionary, so the first pass need not spend level 19 on output that is thrown away.
+     */
+    private final int finalLevel;
+    /**
      * The dictionary, once: off the heap, and zstd's digested decompression dictionary refers to it
      * rather than keeping a copy (only its entropy tables are its own). The compressor copies it out
      * when it is made, which happens during loads only.
@@ -30,7 +36,20 @@ public final class ZstdDictCodec implements DictionaryCodec {
     private final Lender<ZstdDecompressCtx> contexts;
 
     public ZstdDictCodec(int level, byte[] dictionary) {
+        this(level, dictionary, level);
+    }
+
+    /**
+     * For a load that a dictionary will follow: compresses at {@code firstPassLevel} until
+     * {@link #withDictionary} or {@link #settled()} gives the codec that compresses at {@code level}.
+     */
+    public static ZstdDictCodec untilTrained(int firstPassLevel, int level) {
+        return new ZstdDictCodec(firstPassLevel, null, level);
+    }
+
+    private ZstdDictCodec(int level, byte[] dictionary, int finalLevel) {
         this.level = level;
+        this.finalLevel = finalLevel;
         if (dictionary == null) {
             this.dictionary = null;
             this.decompressDict = null;
@@ -63,7 +82,12 @@ public final class ZstdDictCodec implements DictionaryCodec {
 
     @Override
     public ZstdDictCodec withDictionary(byte[] dict) {
-        return new ZstdDictCodec(level, dict);
+        return new ZstdDictCodec(finalLevel, dict);
+    }
+
+    @Override
+    public ZstdDictCodec settled() {
+        return level == finalLevel ? this : new ZstdDictCodec(finalLevel, null);
     }
 
     @Override

@@ -49,7 +49,9 @@ public final class Daemon {
      * configured queries, its own sites, the first load, a dictionary trained on it, boot queries.
      */
     public static Daemon start(DaemonConfig config, StateStore state) {
-        PooledBodies bodies = BodyStores.pooled(config.codec(), config.blockSites());
+        PooledBodies bodies = config.dictionarySize() > 0
+                ? BodyStores.pooledUntilTrained(config.codec(), config.blockSites())
+                : BodyStores.pooled(config.codec(), config.blockSites());
         Daemon daemon = new Daemon(new DyndbgLog(config.verbose()), bodies);
         daemon.bodies = bodies;
         if (state != null) {
