@@ -8,7 +8,7 @@ import dev.dyndbgd.fuse.FileNode;
 import dev.dyndbgd.query.BatchResult;
 import dev.dyndbgd.query.QueryEngine;
 import dev.dyndbgd.state.StateSaveException;
-import jnr.constants.platform.Errno;
+import dev.dyndbgd.fuse.Errno;
 
 /**
  * {@code control} on the mount, as debugfs has it: reading gives the listing (see {@link ControlSnapshots}),

@@ -3,7 +3,7 @@ package dev.dyndbgd.mount;
 import dev.dyndbgd.fuse.FileNode;
 import dev.dyndbgd.fuse.FsException;
 import dev.dyndbgd.fuse.OpenFile;
-import jnr.constants.platform.Errno;
+import dev.dyndbgd.fuse.Errno;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;

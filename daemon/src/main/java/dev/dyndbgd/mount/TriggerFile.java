@@ -3,7 +3,7 @@ package dev.dyndbgd.mount;
 import dev.dyndbgd.fuse.FsException;
 import dev.dyndbgd.fuse.OpenFile;
 import dev.dyndbgd.fuse.FileNode;
-import jnr.constants.platform.Errno;
+import dev.dyndbgd.fuse.Errno;
 
 /**
  * A write-only file where any write runs an action, like zram's {@code compact}: {@code echo 1 >

@@ -4,7 +4,7 @@ import dev.dyndbgd.fuse.FsException;
 import dev.dyndbgd.fuse.OpenFile;
 import dev.dyndbgd.fuse.FileNode;
 import dev.dyndbgd.log.DyndbgLog;
-import jnr.constants.platform.Errno;
+import dev.dyndbgd.fuse.Errno;
 
 import java.nio.charset.StandardCharsets;
 

@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Mount tests need /dev/fuse, libfuse2 and root (to mount with allow_other and to test other users).
+ * Mount tests need /dev/fuse, fuse3 (fusermount3, for unmounting as other users do) and root (to mount
+ * with allow_other and to test other users).
  * Elsewhere they are skipped; in CI, which installs everything, a missing piece fails instead.
  */
 public final class FuseRequirements {
@@ -17,8 +18,8 @@ public final class FuseRequirements {
     public static void check() {
         boolean root = "root".equals(System.getProperty("user.name"));
         boolean fuse = Files.exists(Path.of("/dev/fuse"));
-        boolean lib = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2")) || Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2"));
-        String why = "needs root, /dev/fuse and libfuse2 (root=" + root + ", /dev/fuse=" + fuse + ", libfuse.so.2=" + lib + ")";
+        boolean lib = Files.exists(Path.of("/usr/bin/fusermount3")) || Files.exists(Path.of("/bin/fusermount3"));
+        String why = "needs root, /dev/fuse and fuse3 (root=" + root + ", /dev/fuse=" + fuse + ", fusermount3=" + lib + ")";
         if ("true".equals(System.getenv("CI"))) {
             Assertions.assertTrue(root && fuse && lib, why);
         }

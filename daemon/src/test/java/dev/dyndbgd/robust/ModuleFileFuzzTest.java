@@ -171,7 +171,10 @@ class ModuleFileFuzzTest {
         assertEquals(List.of(), probe.failures());
         assertEquals(real.size(), perModule.size());
         assertTrue(probe.tried() >= 1000L * real.size(), "each module gets a thousand damaged variants or more: " + probe.tried());
-        assertTrue(probe.rejected() >= 10_000 && probe.accepted() >= 10_000, "both outcomes are exercised");
+        // In proportion, not absolute counts: the variants tried depend on the machine's speed within
+        // the time budget (9,686 rejections of 31,210 on a busy 2-core run failed a 10,000 floor).
+        assertTrue(probe.rejected() >= probe.tried() / 10 && probe.accepted() >= probe.tried() / 10,
+                "both outcomes are exercised: " + probe.rejected() + " rejected, " + probe.accepted() + " accepted");
     }
 
     @Test

@@ -352,8 +352,9 @@ class ProtocolFuzzTest {
                 String restore = m.group(1) + ":" + m.group(2);
                 // A daemon that has served for a while has loaded the classes control needs; this one is
                 // fresh, and loads classes from a directory (one open(2) each) the first time.
-                assertEquals(0, DaemonProcess.sh("echo 'module bystander -p' > " + d.control() + " && cat "
-                        + d.control() + " >/dev/null").exit());
+                // Enabling and disabling both (an enabled site's body is kept decoded: PinnedBodies).
+                assertEquals(0, DaemonProcess.sh("echo 'module bystander +p' > " + d.control() + " && echo 'module bystander -p' > "
+                        + d.control() + " && cat " + d.control() + " >/dev/null").exit());
                 long low = openFiles(pid) + 12;
                 // The soft limit only: lowering the hard one could not be undone without CAP_SYS_RESOURCE.
                 assertEquals(0, DaemonProcess.sh("prlimit --pid " + pid + " --nofile=" + low + ":" + m.group(2)).exit());
@@ -373,6 +374,8 @@ class ProtocolFuzzTest {
                     // The mount and the registered client are served meanwhile.
                     try (FileOutputStream out = new FileOutputStream(d.control().toFile())) {
                         out.write("module bystander +p\n".getBytes(StandardCharsets.ISO_8859_1));
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError("the write failed; the daemon's log:\n" + d.logText(), e);
                     }
                     assertEquals(1, flags.get(1));
                     assertTrue(DaemonProcess.sh("cat " + d.control()).out().contains("[bystander]"));

@@ -1,6 +1,5 @@
 package dev.dyndbgd.fuse;
 
-import jnr.constants.platform.Errno;
 
 /** An error a file operation returns to the caller as an errno value. */
 public final class FsException extends Exception {
