@@ -58,8 +58,8 @@ final class MountedService {
                 }
                 // Loading's heap and C-heap growth goes back before anyone is told the daemon is ready.
                 Footprint.settle("loaded and mounted");
-                footprint = new Footprint(() -> daemon.registry().version() + mount.opens() + snapshots.cachedBytes())
-                        .watchIdle();
+                footprint = new Footprint(() -> daemon.registry().version() + mount.opens() + snapshots.cachedBytes(),
+                        mount::releaseBuffers).watchIdle();
                 String status = daemon.registry().tables().size() + " modules, " + daemon.registry().siteCount()
                         + " call sites at " + mount.mountPoint() + "/control; programs register at " + programs.socket();
                 LOG.info("serving {}", status);

@@ -26,13 +26,21 @@ public final class Footprint implements AutoCloseable {
     static final long CHECK_SECONDS = 10;
 
     private final LongSupplier activity;
+    private final Runnable release;
     private ScheduledExecutorService checker;
     private long seenAtLastCheck;
     private long seenAtLastSettle;
 
     /** @param activity any number that changes whenever the daemon does work (flag changes, opens, cache drops) */
     public Footprint(LongSupplier activity) {
+        this(activity, () -> {
+        });
+    }
+
+    /** @param release drops what the burst's work kept for re-use (the mount's large read buffers), before collecting */
+    public Footprint(LongSupplier activity, Runnable release) {
         this.activity = activity;
+        this.release = release;
         this.seenAtLastCheck = activity.getAsLong();
         this.seenAtLastSettle = seenAtLastCheck;
     }
@@ -68,6 +76,7 @@ public final class Footprint implements AutoCloseable {
         seenAtLastCheck = now;
         if (quiet && now != seenAtLastSettle) {
             seenAtLastSettle = now;
+            release.run();
             settle("idle after activity");
             return true;
         }

@@ -28,11 +28,19 @@ final class FuseFileSystem {
     /** Names never change while mounted: the kernel may keep its lookups for an hour. */
     private static final long ENTRY_VALID_SECONDS = 3600;
     /**
-     * Attributes are not cached: after a write the kernel would take the write's end as the file's
-     * size, and a concurrent reader's fstat saw that size and stopped there (Java's readAllBytes).
-     * Asked every time, a generated file always reports size 0, as debugfs and /proc do.
+     * How long the kernel may keep a node's attributes. A directory's never change: cached, an
+     * "echo > control" skips a GETATTR of the root for the permission walk. A file's are asked
+     * every time (FILE_ATTR_SECONDS): after a write the kernel takes the write's end as the file's
+     * size, and a concurrent reader's fstat saw that size and stopped there (Java's readAllBytes);
+     * asked, a generated file always reports size 0, as debugfs and /proc do.
      */
-    private static final long ATTR_VALID_SECONDS = 0;
+    static final long DIR_ATTR_SECONDS = 3600;
+    static final long FILE_ATTR_SECONDS = 0;
+
+    private static long attrSeconds(VirtualNode node) {
+        return node instanceof VirtualDirectory ? DIR_ATTR_SECONDS : FILE_ATTR_SECONDS;
+    }
+
     /** What cat and friends size their reads by (st_blksize): one request per MiB instead of 128 KiB. */
     static final int BLOCK_SIZE = 1 << 20;
 
@@ -184,7 +192,7 @@ final class FuseFileSystem {
         }
         long id = ids.get(child);
         ByteBuffer out = reply.payload(ENTRY_OUT);
-        out.putLong(id).putLong(0).putLong(ENTRY_VALID_SECONDS).putLong(ATTR_VALID_SECONDS).putInt(0).putInt(0);
+        out.putLong(id).putLong(0).putLong(ENTRY_VALID_SECONDS).putLong(attrSeconds(child)).putInt(0).putInt(0);
         putAttr(out, id, child);
         reply.ok();
     }
@@ -196,7 +204,7 @@ final class FuseFileSystem {
 
     private void attrReply(FuseReply reply, long id, VirtualNode node) {
         ByteBuffer out = reply.payload(ATTR_OUT);
-        out.putLong(ATTR_VALID_SECONDS).putInt(0).putInt(0);
+        out.putLong(attrSeconds(node)).putInt(0).putInt(0);
         putAttr(out, id, node);
         reply.ok();
     }
@@ -268,8 +276,29 @@ final class FuseFileSystem {
         reply.ok();
     }
 
-    /** Per worker thread, the array a file reads into before it is copied to the reply. */
-    private final ThreadLocal<byte[]> readBuffers = ThreadLocal.withInitial(() -> new byte[0]);
+    /** Reads up to this size use the worker's own array; larger ones borrow from {@link #large}. */
+    private static final int OWN_READ = FuseReply.OWN_CAPACITY;
+    private final ThreadLocal<byte[][]> smallReads = ThreadLocal.withInitial(() -> new byte[][]{new byte[0], new byte[0]});
+    final LargeBuffers large = new LargeBuffers(FuseMount.WORKERS);
+
+    /**
+     * The array a small read goes into. Two a worker, because reads come in two sizes: a reader's
+     * buffer rarely starts on a page, so the kernel cuts each read(2) into a request of the size
+     * less a few bytes and one of those few bytes; with one array, every other request allocated.
+     */
+    private byte[] smallReadArray(int size) {
+        byte[][] two = smallReads.get();
+        if (two[0].length == size) {
+            return two[0];
+        }
+        if (two[1].length != size) {
+            two[1] = new byte[size];
+        }
+        byte[] b = two[1]; // most recently used first
+        two[1] = two[0];
+        two[0] = b;
+        return b;
+    }
 
     private void read(FuseRequest r, FuseReply reply) throws FuseRequest.Malformed, FsException {
         r.requireBody(READ_IN);
@@ -279,13 +308,16 @@ final class FuseFileSystem {
         if (size < 0 || size > maxPagesLimit * 4096 + 4096 || offset < 0) {
             throw new FuseRequest.Malformed("read of " + Integer.toUnsignedString(size) + " bytes at " + offset);
         }
-        byte[] dst = readBuffers.get();
-        if (dst.length != size) {
-            dst = new byte[size];
-            readBuffers.set(dst);
+        boolean borrowed = size > OWN_READ;
+        byte[] dst = borrowed ? large.array(size) : smallReadArray(size);
+        try {
+            int n = open.read(offset, dst);
+            reply.payload(n).put(dst, 0, n);
+        } finally {
+            if (borrowed) {
+                large.giveBack(dst);
+            }
         }
-        int n = open.read(offset, dst);
-        reply.payload(n).put(dst, 0, n);
         reply.ok();
     }
 

@@ -103,6 +103,11 @@ public final class FuseMount implements AutoCloseable {
         return fs.opens();
     }
 
+    /** Gives back the megabyte buffers kept for large reads (the daemon does this when it settles). */
+    public void releaseBuffers() {
+        fs.large.clear();
+    }
+
     public Path mountPoint() {
         return mountPoint;
     }

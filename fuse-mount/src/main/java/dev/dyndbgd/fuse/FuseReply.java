@@ -14,17 +14,20 @@ final class FuseReply {
         void send(ByteBuffer reply, int length);
     }
 
+    /** Payloads up to this size are written into the worker's own buffer; larger ones borrow one. */
+    static final int OWN_CAPACITY = 64 * 1024;
+
     private final Sink sink;
+    private final LargeBuffers large;
+    private final ByteBuffer own;
     private ByteBuffer out;
     private long unique;
 
-    FuseReply(Sink sink, int initialCapacity) {
+    FuseReply(Sink sink, LargeBuffers large) {
         this.sink = sink;
-        this.out = allocate(Math.max(initialCapacity, 4096));
-    }
-
-    private static ByteBuffer allocate(int n) {
-        return ByteBuffer.allocateDirect(n).order(ByteOrder.LITTLE_ENDIAN);
+        this.large = large;
+        this.own = ByteBuffer.allocateDirect(OWN_CAPACITY).order(ByteOrder.LITTLE_ENDIAN);
+        this.out = own;
     }
 
     /** Starts the reply to request {@code id}: the payload is written after the header. */
@@ -35,11 +38,10 @@ final class FuseReply {
         return this;
     }
 
-    /** Room for {@code n} more payload bytes (the buffer grows to the largest reply this worker sent). */
+    /** Room for {@code n} more payload bytes: in a borrowed buffer when the worker's own is too small. */
     ByteBuffer payload(int n) {
         if (out.remaining() < n) {
-            int needed = out.position() + n;
-            ByteBuffer bigger = allocate(Math.max(needed, out.capacity() * 2));
+            ByteBuffer bigger = large.direct(out.position() + n);
             out.flip();
             bigger.put(out);
             out = bigger;
@@ -65,5 +67,9 @@ final class FuseReply {
         out.putLong(8, unique);
         out.position(0); // native calls take the buffer from its position
         sink.send(out, len);
+        if (out != own) {
+            large.giveBack(out);
+            out = own;
+        }
     }
 }

@@ -62,7 +62,7 @@ final class FuseSession {
 
     private void serve() {
         ByteBuffer in = ByteBuffer.allocateDirect(requestBuffer).order(ByteOrder.LITTLE_ENDIAN);
-        FuseReply reply = new FuseReply(this::send, 64 * 1024);
+        FuseReply reply = new FuseReply(this::send, fs.large);
         try {
             while (!fs.destroyed()) {
                 long n = Posix.LIBC.read(fd, in, in.capacity());

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -58,7 +59,7 @@ class FuseFileSystemTest {
         ByteBuffer copy = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
         copy.put(b.duplicate().position(0).limit(n)).flip();
         sent.add(copy);
-    }, 4096);
+    }, fs.large);
     private long unique = 100;
 
     /** One request buffer, as a worker has: each request overwrites the last. */
@@ -157,6 +158,22 @@ class FuseFileSystemTest {
         assertEquals(0, send(FuseProtocol.RELEASE, id, le(fh, 0, 0, 0L)).getInt(4));
         assertEquals(-Errno.EBADF.intValue(), send(FuseProtocol.READ, id, le(fh, 0L, 10, 0, 0L, 0, 0)).getInt(4));
         assertEquals(1, fs.openHandles());
+    }
+
+    @Test
+    void largeReadsBorrowSharedBuffersThatASettleGivesBack() throws Exception {
+        long id = send(FuseProtocol.LOOKUP, 1, cstring("control")).getLong(16);
+        long fh = send(FuseProtocol.OPEN, id, le(FuseProtocol.O_RDONLY, 0)).getLong(16);
+        for (int size : new int[]{1 << 20, (1 << 20) - 16, 16, 1 << 20}) {
+            ByteBuffer data = send(FuseProtocol.READ, id, le(fh, 0L, size, 0, 0L, 0, 0));
+            byte[] got = new byte[data.limit() - 16];
+            data.get(16, got);
+            assertArrayEquals(Arrays.copyOf("hello world\n".getBytes(StandardCharsets.US_ASCII), Math.min(size, 12)), got);
+        }
+        assertTrue(fs.large.bytesKept() >= 1L << 20, "the megabyte array kept for the next large read");
+        fs.large.clear();
+        assertEquals(0, fs.large.bytesKept());
+        assertEquals(0, send(FuseProtocol.READ, id, le(fh, 6L, 1 << 20, 0, 0L, 0, 0)).getInt(4), "and reads still work");
     }
 
     @Test
