@@ -177,6 +177,27 @@ class FuseFileSystemTest {
     }
 
     @Test
+    void attributesOfDirectoriesAreCachedOfFilesNeverAndOnlyTruncateChangesAnything() throws Exception {
+        ByteBuffer root = send(FuseProtocol.GETATTR, 1, le(0, 0, 0L));
+        assertEquals(3600, root.getLong(16), "a directory's attributes never change");
+        assertEquals(FuseProtocol.S_IFDIR | 0755, root.getInt(32 + 60));
+        assertEquals(3, root.getInt(32 + 64), "nlink: itself, its parent's entry and one subdirectory");
+        long id = send(FuseProtocol.LOOKUP, 1, cstring("control")).getLong(16);
+        ByteBuffer file = send(FuseProtocol.GETATTR, id, le(0, 0, 0L));
+        assertEquals(0, file.getLong(16), "a file's are asked for every time");
+        assertEquals(0, file.getLong(32 + 8), "size 0, as debugfs and /proc report generated files");
+        assertEquals(FuseFileSystem.BLOCK_SIZE, file.getInt(32 + 80), "st_blksize: cat reads a MiB at a time");
+        long fh = send(FuseProtocol.OPEN, id, le(FuseProtocol.O_WRONLY, 0)).getLong(16);
+        byte[] setattr = new byte[FuseProtocol.SETATTR_IN];
+        ByteBuffer.wrap(setattr).order(ByteOrder.LITTLE_ENDIAN).putInt(0, FuseProtocol.FATTR_SIZE | FuseProtocol.FATTR_FH)
+                .putLong(8, fh).putLong(16, 0);
+        assertEquals(0, send(FuseProtocol.SETATTR, id, setattr).getInt(4), "truncate to 0 through the handle");
+        ByteBuffer.wrap(setattr).order(ByteOrder.LITTLE_ENDIAN).putInt(0, FuseProtocol.FATTR_MODE);
+        assertEquals(-Errno.EPERM.intValue(), send(FuseProtocol.SETATTR, id, setattr).getInt(4), "chmod refused");
+        assertEquals(-Errno.EINVAL.intValue(), send(FuseProtocol.SETATTR, id, new byte[8]).getInt(4), "short SETATTR");
+    }
+
+    @Test
     void directoriesListAndRefuseFileOperations() throws Exception {
         assertEquals(-Errno.EISDIR.intValue(), send(FuseProtocol.OPEN, 1, le(0, 0)).getInt(4));
         ByteBuffer dir = send(FuseProtocol.READDIR, 1, le(0L, 0L, 4096, 0, 0L, 0, 0));
