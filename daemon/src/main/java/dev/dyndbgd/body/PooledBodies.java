@@ -103,6 +103,7 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
     private PooledBodyStore store(List<SiteBody> bodies, BodyCodec with) {
         List<Integer> starts = new ArrayList<>();
         List<Long> handles = new ArrayList<>();
+        List<List<SiteBody>> blocksOfSites = new ArrayList<>();
         int i = 0;
         while (i < bodies.size()) {
             int end = i;
@@ -114,16 +115,21 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             long handle = storeBlock(bodies.subList(i, end), with);
             starts.add(i);
             handles.add(handle);
+            blocksOfSites.add(bodies.subList(i, end));
             i = end;
         }
         int[] startArray = new int[starts.size() + 1];
         long[] handleArray = new long[handles.size()];
+        // A table of one block keeps a one-word filter in a field; several: NameFilter.WIDE words a block.
+        int width = handles.size() == 1 ? 1 : NameFilter.WIDE;
+        long[] filterArray = new long[handles.size() * width];
         for (int b = 0; b < handleArray.length; b++) {
             startArray[b] = starts.get(b);
             handleArray[b] = handles.get(b);
+            NameFilter.fill(blocksOfSites.get(b), filterArray, b * width, width);
         }
         startArray[handleArray.length] = bodies.size();
-        return new PooledBodyStore(this, startArray, handleArray);
+        return new PooledBodyStore(this, startArray, handleArray, filterArray);
     }
 
     /** Compresses and appends one block; returns its location (never 0). */

@@ -19,48 +19,64 @@ final class PooledBodyStore implements BodyStore {
     /*
      * There is one of these a table, so it keeps nothing it can do without (40 bytes): not the
      * module's name (the table has it), nor byte totals (the pool reads them from the blocks it
-     * frees), nor a released flag (the locations become RELEASED).
+     * frees), nor a released flag (the index becomes RELEASED).
      */
     private static final long[] RELEASED = new long[0];
 
     private final PooledBodies shared;
     /*
-     * The block index: blockStart[b] is the first site of block b (a last entry holds the size) and
-     * locations[b] where the block is in the segment log. Most tables have a handful of sites and so
-     * one block; for those the arrays are left out (null) and the one location is a field, since two
-     * arrays would cost more than their contents.
+     * The block index: blockStart[b] is the first site of block b (a last entry holds the size);
+     * index[b] is where block b is in the segment log, and after the blocks' locations come their
+     * NameFilter words, NameFilter.WIDE a block (one array, so the filters cost no header or field
+     * of their own). Most tables have a handful of sites and so one block; for those the arrays are
+     * left out (null), and the one location and a one-word filter are fields, since arrays would
+     * cost more than their contents.
      */
     private volatile int[] blockStart;
-    private volatile long[] locations;
+    private volatile long[] index;
     private volatile long onlyLocation;
+    private volatile long onlyFilter;
     private final int sites;
     /** Enabled sites' bodies; made on the first pin, since most tables never have one enabled. */
     private volatile PinnedBodies pinned;
 
-    PooledBodyStore(PooledBodies shared, int[] blockStart, long[] locations) {
+    /** @param words per block, {@link NameFilter#WIDE} filter words, or one for a table of one block */
+    PooledBodyStore(PooledBodies shared, int[] blockStart, long[] locations, long[] words) {
         this.shared = shared;
         this.sites = blockStart[blockStart.length - 1];
-        setIndex(blockStart, locations);
+        setIndex(blockStart, locations, words);
     }
 
     private boolean released() {
-        return locations == RELEASED;
+        return index == RELEASED;
     }
 
-    private void setIndex(int[] starts, long[] locs) {
+    private void setIndex(int[] starts, long[] locs, long[] words) {
         if (locs.length == 1) {
             onlyLocation = locs[0];
+            onlyFilter = words[0];
             blockStart = null;
-            locations = null;
+            index = null;
         } else {
+            long[] both = Arrays.copyOf(locs, locs.length + words.length);
+            System.arraycopy(words, 0, both, locs.length, words.length);
             blockStart = starts;
-            locations = locs;
+            index = both;
         }
     }
 
+    private boolean mayHold(int block, long[] names) {
+        if (names.length == 0) {
+            return true;
+        }
+        long[] l = index;
+        return l == null ? NameFilter.mayHold(onlyFilter, names)
+                : NameFilter.mayHold(l, blockCount() + block * NameFilter.WIDE, NameFilter.WIDE, names);
+    }
+
     int blockCount() {
-        long[] l = locations;
-        return l == null ? 1 : l.length;
+        long[] l = index;
+        return l == null ? 1 : l.length / (1 + NameFilter.WIDE);
     }
 
     private int start(int block) {
@@ -69,12 +85,12 @@ final class PooledBodyStore implements BodyStore {
     }
 
     private long location(int block) {
-        long[] l = locations;
+        long[] l = index;
         return l == null ? onlyLocation : l[block];
     }
 
     private void setLocation(int block, long location) {
-        long[] l = locations;
+        long[] l = index;
         if (l == null) {
             onlyLocation = location;
         } else {
@@ -106,16 +122,18 @@ final class PooledBodyStore implements BodyStore {
 
     @Override
     public void forEach(int from, int to, BodyVisitor visitor) {
-        forEachContaining(from, to, "", visitor);
+        forEachContaining(from, to, "", NameFilter.ANY, visitor);
     }
 
     /**
-     * Formats are stored verbatim (Latin-1) in the decompressed block, so a block whose text lacks
-     * {@code formatText} holds no site whose format contains it: one intrinsic search of the block
-     * replaces decoding its records, which is most of a format query's cost after decompression.
+     * A block whose name filter lacks {@code names}' bits holds no site with those names: it is not
+     * even decompressed. Formats are stored verbatim (Latin-1) in the decompressed block, so a block
+     * whose text lacks {@code formatText} holds no site whose format contains it: one intrinsic
+     * search of the block replaces decoding its records, most of a format query's cost after
+     * decompression.
      */
     @Override
-    public void forEachContaining(int from, int to, String formatText, BodyVisitor visitor) {
+    public void forEachContaining(int from, int to, String formatText, long[] names, BodyVisitor visitor) {
         if (from >= to) {
             return;
         }
@@ -132,6 +150,9 @@ final class PooledBodyStore implements BodyStore {
                 first = start(b);
                 int lo = Math.max(from, first);
                 int hi = Math.min(to, start(b + 1));
+                if (!mayHold(b, names)) {
+                    continue; // no site here has the names asked for
+                }
                 PinnedBodies p = pinned;
                 if (p != null && p.containsAll(lo, hi)) { // every wanted site is mapped already: no decompression
                     for (int i = lo; i < hi; i++) {
@@ -199,10 +220,10 @@ final class PooledBodyStore implements BodyStore {
 
     /** This store's object and its block index arrays. */
     long indexBytes() {
-        // Fields: four references, a long and an int.
-        long self = HeapSizes.object(4 * HeapSizes.REFERENCE + 8 + 4);
-        long[] l = locations;
-        return self + (l == null ? 0 : HeapSizes.ints(l.length + 1) + HeapSizes.longs(l.length));
+        // Fields: four references, two longs and an int.
+        long self = HeapSizes.object(4 * HeapSizes.REFERENCE + 2 * 8 + 4);
+        long[] l = index;
+        return self + (l == null ? 0 : HeapSizes.ints(blockCount() + 1) + HeapSizes.longs(l.length));
     }
 
     /** Heap held by the enabled sites' bodies. */
@@ -249,8 +270,9 @@ final class PooledBodyStore implements BodyStore {
             shared.freeBlock(location(b));
         }
         blockStart = fresh.blockStart;
-        locations = fresh.locations;
+        index = fresh.index;
         onlyLocation = fresh.onlyLocation;
+        onlyFilter = fresh.onlyFilter;
     }
 
     /** Moves blocks out of mostly dead segments; caller holds the shared write lock. */
@@ -273,7 +295,7 @@ final class PooledBodyStore implements BodyStore {
                 shared.freeBlock(location(b));
             }
             blockStart = null;
-            locations = RELEASED;
+            index = RELEASED;
             shared.forget(this);
         } finally {
             shared.lock().writeLock().unlock();

@@ -150,6 +150,8 @@ public final class QueryEngine {
         int found = 0;
         // Text every matching format contains; lets a store skip blocks without building bodies.
         String formatText = q.format() == null ? "" : SiteMatcher.literalOf(q.format());
+        // Exact names a matching site must have; lets a store skip blocks without decompressing them.
+        long[] names = SiteMatcher.requiredNames(q);
         for (ModuleTable table : registry.tables()) {
             if (q.module() != null && !Wildcard.matches(q.module(), table.name())) {
                 continue;
@@ -163,7 +165,7 @@ public final class QueryEngine {
             }
             int cls = wantedClass;
             int[] matched = new int[1];
-            table.forEachBodyContaining(0, table.size(), formatText, (i, body) -> {
+            table.forEachBodyContaining(0, table.size(), formatText, names, (i, body) -> {
                 if (table.classId(i) != cls) {
                     return; // queries without "class" never touch classed sites
                 }

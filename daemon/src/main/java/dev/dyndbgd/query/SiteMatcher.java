@@ -1,5 +1,6 @@
 package dev.dyndbgd.query;
 
+import dev.dyndbgd.body.NameFilter;
 import dev.dyndbgd.table.SiteBody;
 
 /** Whether a site's body meets a query's file, func, format and line constraints. */
@@ -18,6 +19,26 @@ final class SiteMatcher {
             return false;
         }
         return q.lines().contains(body.line());
+    }
+
+    /**
+     * The {@link NameFilter} hashes of the names every matching site's block holds: an exact
+     * function name and an exact file name's basename (a wildcard name constrains nothing).
+     */
+    static long[] requiredNames(Query q) {
+        boolean fn = q.function() != null && !hasWildcard(q.function());
+        boolean file = q.file() != null && !hasWildcard(q.file());
+        if (fn && file) {
+            return new long[]{NameFilter.hash(q.function()), NameFilter.hash(NameFilter.basename(q.file()))};
+        }
+        if (fn) {
+            return new long[]{NameFilter.hash(q.function())};
+        }
+        return file ? new long[]{NameFilter.hash(NameFilter.basename(q.file()))} : NameFilter.ANY;
+    }
+
+    private static boolean hasWildcard(String pattern) {
+        return pattern.indexOf('*') >= 0 || pattern.indexOf('?') >= 0;
     }
 
     /** Full path, basename or source-root-trimmed path (the last equals the full path for relative names). */

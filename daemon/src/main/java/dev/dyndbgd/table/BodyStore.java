@@ -36,11 +36,12 @@ public interface BodyStore {
 
     /**
      * Like {@link #forEach}, but a store may leave out sites whose format cannot contain
-     * {@code formatText}: it visits at least every such site, and the visitor still makes the real
-     * test. A store of compressed blocks uses this to skip, after one search of the block's text,
-     * every block where the text does not occur, without building its bodies.
+     * {@code formatText}, or that lack the exact function or file names hashed in {@code names}
+     * ({@code dev.dyndbgd.body.NameFilter}; empty for none): it visits at least every
+     * other site, and the visitor still makes the real test. A store of compressed blocks uses this
+     * to skip blocks without decompressing them (names) or without building their bodies (text).
      */
-    default void forEachContaining(int from, int to, String formatText, BodyVisitor visitor) {
+    default void forEachContaining(int from, int to, String formatText, long[] names, BodyVisitor visitor) {
         forEach(from, to, visitor);
     }
 

@@ -128,9 +128,12 @@ public final class ModuleTable {
         bodies.forEach(from, to, visitor);
     }
 
-    /** {@link #forEachBody}, leaving out (some) sites whose format cannot contain {@code formatText}. */
-    public void forEachBodyContaining(int from, int to, String formatText, BodyStore.BodyVisitor visitor) {
-        bodies.forEachContaining(from, to, formatText, visitor);
+    /**
+     * {@link #forEachBody}, leaving out (some) sites whose format cannot contain {@code formatText}
+     * or that lack the names hashed in {@code names} (see {@link BodyStore#forEachContaining}).
+     */
+    public void forEachBodyContaining(int from, int to, String formatText, long[] names, BodyStore.BodyVisitor visitor) {
+        bodies.forEachContaining(from, to, formatText, names, visitor);
     }
 
     public List<ClassMap> classMaps() {

@@ -74,7 +74,7 @@ class PooledBodiesTest {
             // A rare text, text that is only in file names, text every block has, text across fields, none.
             for (String text : List.of("needle", "rare.c", "value", "fn_1tab", "\n", "x".repeat(40), "")) {
                 List<Integer> visited = new ArrayList<>();
-                store.forEachContaining(0, sites.size(), text, (i, body) -> {
+                store.forEachContaining(0, sites.size(), text, NameFilter.ANY, (i, body) -> {
                     assertEquals(sites.get(i).format(), body.format(), "site " + i + " comes with its own body");
                     visited.add(i);
                 });
