@@ -6,8 +6,8 @@ import java.util.function.Supplier;
 
 /**
  * Working objects (read buffers, decompression contexts) lent to whichever thread needs one and
- * taken back after use. Per-thread copies would pile up: libfuse starts and ends threads as load
- * comes and goes, and each new thread would make its own. A lender keeps as many as were ever in
+ * taken back after use. Per-thread copies would pile up: every thread that ever reads (FUSE
+ * workers, program connections, the evictors) would keep its own. A lender keeps as many as were ever in
  * use at once, and counts what they hold so the statistics can report it.
  */
 final class Lender<T> {

@@ -38,11 +38,6 @@ public final class NameFilter {
         return h;
     }
 
-    /** The basename of a path: what a file's bits are made from. */
-    public static String basename(String path) {
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
-
     private static int first(long hash, int bits) {
         return (int) Long.remainderUnsigned(hash, bits);
     }
@@ -51,16 +46,25 @@ public final class NameFilter {
         return (int) Long.remainderUnsigned(hash >>> 32, bits);
     }
 
-    /** Sets the bits of a block's names in {@code words[offset .. offset+width-1]}. */
+    private static void set(long[] words, int offset, int bit) {
+        words[offset + (bit >>> 6)] |= 1L << bit;
+    }
+
+    private static boolean isSet(long[] words, int offset, int bit) {
+        return (words[offset + (bit >>> 6)] & (1L << bit)) != 0;
+    }
+
+    private static void add(long[] words, int offset, int bits, long hash) {
+        set(words, offset, first(hash, bits));
+        set(words, offset, second(hash, bits));
+    }
+
+    /** Sets the bits of a block's names (function, file basename) in {@code words[offset .. offset+width-1]}. */
     static void fill(List<SiteBody> block, long[] words, int offset, int width) {
         int bits = width * 64;
         for (SiteBody b : block) {
-            for (long h : new long[]{hash(b.function()), hash(basename(b.file()))}) {
-                int x = first(h, bits);
-                int y = second(h, bits);
-                words[offset + (x >>> 6)] |= 1L << x;
-                words[offset + (y >>> 6)] |= 1L << y;
-            }
+            add(words, offset, bits, hash(b.function()));
+            add(words, offset, bits, hash(SiteBody.basename(b.file())));
         }
     }
 
@@ -68,9 +72,7 @@ public final class NameFilter {
     static boolean mayHold(long[] words, int offset, int width, long[] hashes) {
         int bits = width * 64;
         for (long h : hashes) {
-            int x = first(h, bits);
-            int y = second(h, bits);
-            if ((words[offset + (x >>> 6)] & (1L << x)) == 0 || (words[offset + (y >>> 6)] & (1L << y)) == 0) {
+            if (!isSet(words, offset, first(h, bits)) || !isSet(words, offset, second(h, bits))) {
                 return false;
             }
         }

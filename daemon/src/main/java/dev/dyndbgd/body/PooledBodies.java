@@ -103,7 +103,6 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
     private PooledBodyStore store(List<SiteBody> bodies, BodyCodec with) {
         List<Integer> starts = new ArrayList<>();
         List<Long> handles = new ArrayList<>();
-        List<List<SiteBody>> blocksOfSites = new ArrayList<>();
         int i = 0;
         while (i < bodies.size()) {
             int end = i;
@@ -115,7 +114,6 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
             long handle = storeBlock(bodies.subList(i, end), with);
             starts.add(i);
             handles.add(handle);
-            blocksOfSites.add(bodies.subList(i, end));
             i = end;
         }
         int[] startArray = new int[starts.size() + 1];
@@ -126,9 +124,11 @@ public final class PooledBodies implements BodyStore.Factory, AutoCloseable {
         for (int b = 0; b < handleArray.length; b++) {
             startArray[b] = starts.get(b);
             handleArray[b] = handles.get(b);
-            NameFilter.fill(blocksOfSites.get(b), filterArray, b * width, width);
         }
         startArray[handleArray.length] = bodies.size();
+        for (int b = 0; b < handleArray.length; b++) {
+            NameFilter.fill(bodies.subList(startArray[b], startArray[b + 1]), filterArray, b * width, width);
+        }
         return new PooledBodyStore(this, startArray, handleArray, filterArray);
     }
 

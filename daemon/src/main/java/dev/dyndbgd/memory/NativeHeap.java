@@ -5,7 +5,7 @@ import jnr.ffi.LibraryLoader;
 /**
  * Gives the C heap's free memory back to the kernel. glibc keeps what is freed inside its arenas
  * for reuse; after a burst (zstd's level-19 compressor and dictionary trainer while loading, the
- * JIT's arenas, libfuse's request buffers) tens of megabytes stay resident although nothing uses
+ * JIT's arenas) tens of megabytes stay resident although nothing uses
  * them. {@code malloc_trim(0)} releases the top of each arena and every whole free page inside.
  */
 public final class NativeHeap {

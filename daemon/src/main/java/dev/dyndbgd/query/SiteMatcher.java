@@ -29,12 +29,12 @@ final class SiteMatcher {
         boolean fn = q.function() != null && !hasWildcard(q.function());
         boolean file = q.file() != null && !hasWildcard(q.file());
         if (fn && file) {
-            return new long[]{NameFilter.hash(q.function()), NameFilter.hash(NameFilter.basename(q.file()))};
+            return new long[]{NameFilter.hash(q.function()), NameFilter.hash(SourcePaths.basename(q.file()))};
         }
         if (fn) {
             return new long[]{NameFilter.hash(q.function())};
         }
-        return file ? new long[]{NameFilter.hash(NameFilter.basename(q.file()))} : NameFilter.ANY;
+        return file ? new long[]{NameFilter.hash(SourcePaths.basename(q.file()))} : NameFilter.ANY;
     }
 
     private static boolean hasWildcard(String pattern) {

@@ -1,5 +1,7 @@
 package dev.dyndbgd.query;
 
+import dev.dyndbgd.table.SiteBody;
+
 /**
  * File-name views the kernel matches and prints: the basename ({@code kbasename}) and the path with the
  * source-root prefix trimmed ({@code trim_prefix}).
@@ -19,8 +21,7 @@ public final class SourcePaths {
     }
 
     public static String basename(String path) {
-        int slash = path.lastIndexOf('/');
-        return slash < 0 ? path : path.substring(slash + 1);
+        return SiteBody.basename(path);
     }
 
     public static String trim(String path) {

@@ -38,7 +38,7 @@ class NameFilterTest {
             }
             for (String file : files) {
                 // The filter holds basenames: a query by full path must still find the site.
-                decompressed += visitAndCheck(bodies, store, sites, new long[]{NameFilter.hash(NameFilter.basename(file))},
+                decompressed += visitAndCheck(bodies, store, sites, new long[]{NameFilter.hash(dev.dyndbgd.table.SiteBody.basename(file))},
                         r -> r.file().equals(file));
                 queries++;
             }
@@ -57,7 +57,7 @@ class NameFilterTest {
             assertEquals(1, bodies.stats().blocks(), "one block");
             for (SiteRecord r : sites) {
                 visitAndCheck(bodies, store, sites, new long[]{NameFilter.hash(r.function())}, x -> x.function().equals(r.function()));
-                visitAndCheck(bodies, store, sites, new long[]{NameFilter.hash(r.function()), NameFilter.hash(NameFilter.basename(r.file()))},
+                visitAndCheck(bodies, store, sites, new long[]{NameFilter.hash(r.function()), NameFilter.hash(dev.dyndbgd.table.SiteBody.basename(r.file()))},
                         x -> x == r);
             }
             assertEquals(0, visitAndCheck(bodies, store, sites, new long[]{NameFilter.hash("no_such_function_anywhere")}, x -> false),

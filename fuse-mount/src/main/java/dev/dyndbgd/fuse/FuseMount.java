@@ -59,21 +59,18 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
-    /** The largest read asked of the daemon in one request. */
-    static int maxRead() {
-        return maxPages() * 4096;
-    }
-
     /** Mounts {@code root} at {@code dir} (created if missing). */
     public static FuseMount mount(VirtualDirectory root, Path dir, MountOptions options) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         prepare(target);
         long uid = currentUid();
         long gid = currentGid();
-        FuseFileSystem fs = new FuseFileSystem(root, uid, gid, MountOptions.MAX_WRITE, maxPages());
+        int maxPages = maxPages();
+        int maxRead = maxPages * 4096; // the largest read asked of the daemon in one request
+        FuseFileSystem fs = new FuseFileSystem(root, uid, gid, MountOptions.MAX_WRITE, maxPages);
         FuseMount m = new FuseMount(target, fs, uid != 0);
-        m.fd = m.viaFusermount ? Fusermount.mount(target, options.fusermountOptions(maxRead()))
-                : kernelMount(target, options, uid, gid);
+        m.fd = m.viaFusermount ? Fusermount.mount(target, options.fusermountOptions(maxRead))
+                : kernelMount(target, options, uid, gid, maxRead);
         m.mounted = true;
         m.session = new FuseSession(m.fd, fs, MountOptions.MAX_WRITE, WORKERS);
         m.session.start();
@@ -82,13 +79,13 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /** As root: open the device and mount it, as fusermount3 would. */
-    private static int kernelMount(Path target, MountOptions options, long uid, long gid) throws IOException {
+    private static int kernelMount(Path target, MountOptions options, long uid, long gid, int maxRead) throws IOException {
         int fd = Posix.LIBC.open("/dev/fuse", Posix.O_RDWR | Posix.O_CLOEXEC);
         if (fd < 0) {
             throw new IOException("cannot open /dev/fuse: " + Posix.describe(Posix.errno())
                     + " (load the fuse module: modprobe fuse; install fuse3)");
         }
-        String data = options.kernelData(fd, uid, gid, maxRead());
+        String data = options.kernelData(fd, uid, gid, maxRead);
         if (Posix.LIBC.mount(options.fsName(), target.toString(), "fuse." + options.fsName(),
                 Posix.MS_NOSUID | Posix.MS_NODEV, data) != 0) {
             int errno = Posix.errno();

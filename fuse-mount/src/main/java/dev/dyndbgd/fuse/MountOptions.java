@@ -48,10 +48,4 @@ public record MountOptions(boolean allowOther, boolean defaultPermissions, Strin
         o.addAll(common(maxRead));
         return String.join(",", o);
     }
-
-    /** How the options read in the log. */
-    @Override
-    public String toString() {
-        return String.join(",", common(FuseMount.maxRead()));
-    }
 }
